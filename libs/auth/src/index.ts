@@ -1,0 +1,1 @@
+// Token issue/verify, guards, @Scopes/@Roles, RBAC matrix, impersonation.

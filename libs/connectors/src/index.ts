@@ -1,0 +1,1 @@
+// Connector type registry, runtimes (http, stripe, smtp, s3), egress guard.

@@ -1,0 +1,1 @@
+// TypeORM entities, explicit migrations, data source, tenant-scoped repositories.

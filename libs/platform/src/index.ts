@@ -1,0 +1,1 @@
+// Validated config, pino logging, request ids, exception filter, health/ready, metrics, OpenAPI, OpenTelemetry bootstrap, Redis client.

@@ -1,0 +1,1 @@
+// Timeouts, backoff + jitter, circuit breaker, token bucket, quotas.

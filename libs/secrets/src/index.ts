@@ -1,0 +1,1 @@
+// Secret-ref resolution (env://, vault://), envelope encryption, rotation.

@@ -1,0 +1,1 @@
+// E2E helpers: test database and Redis prefix, app bootstrap, fake upstream.
