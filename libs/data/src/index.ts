@@ -1,1 +1,23 @@
 // TypeORM entities, explicit migrations, data source, tenant-scoped repositories.
+export * from './entities';
+export { MIGRATIONS } from './migrations';
+export {
+  MIGRATIONS_TABLE,
+  createDataSourceOptions,
+  revertAllMigrations,
+  revertLastMigration,
+  runMigrations,
+  type DataSourceConfig,
+} from './data-source';
+export {
+  createDatabase,
+  createScratchDatabase,
+  databaseNameOf,
+  dropDatabase,
+  withDatabaseName,
+  type ScratchDatabase,
+} from './database/database-admin';
+export { DataModule } from './data.module';
+export * from './repositories/tenant-scoped.repository';
+export { DEFAULT_POLICY, type PolicyDefinition } from './seed/default-policy';
+export { DEMO_WORKSPACE_NAME, seedDemo, type SeedAction } from './seed/seed-demo';
