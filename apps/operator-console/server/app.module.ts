@@ -1,0 +1,14 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { PlatformModule } from '@orch/platform';
+import type { ConsoleConfig } from './config';
+import { UpstreamsModule } from './upstreams/upstreams.module';
+
+@Module({})
+export class AppModule {
+  static forRoot(config: ConsoleConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [PlatformModule.forRoot({ serviceName: 'operator-console', config }), UpstreamsModule],
+    };
+  }
+}
