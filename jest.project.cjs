@@ -24,6 +24,8 @@ module.exports = function jestProjectConfig(projectDir, name, kind) {
     displayName: `${name}:${kind}`,
     rootDir: projectDir,
     testEnvironment: 'node',
+    // Decorator metadata (swc emits Reflect.metadata calls) needs the polyfill before any module.
+    setupFiles: ['reflect-metadata'],
     testMatch: kind === 'unit' ? ['<rootDir>/**/*.spec.ts'] : ['<rootDir>/**/*.e2e-spec.ts'],
     testPathIgnorePatterns: ['/node_modules/', '/dist/'],
     transform: {
@@ -41,8 +43,8 @@ module.exports = function jestProjectConfig(projectDir, name, kind) {
         },
       ],
     },
-    // jose is ESM-only; let swc transform it.
-    transformIgnorePatterns: ['/node_modules/(?!jose/)'],
+    // jose and content-disposition (via @fastify/static) are ESM-only; let swc transform them.
+    transformIgnorePatterns: ['/node_modules/(?!(jose|content-disposition)/)'],
     moduleFileExtensions: ['ts', 'tsx', 'js', 'json'],
     moduleNameMapper: moduleNameMapper(),
     testTimeout: kind === 'e2e' ? 30_000 : 5_000,

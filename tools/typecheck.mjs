@@ -9,6 +9,12 @@ if (!projectRoot) {
   process.exit(2);
 }
 const configs = readdirSync(projectRoot).filter((f) => /^tsconfig\.[a-z0-9-]+\.json$/.test(f));
+let failed = false;
 for (const config of configs) {
-  execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '--noEmit', '-p', join(projectRoot, config)], { stdio: 'inherit' });
+  try {
+    execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '--noEmit', '-p', join(projectRoot, config)], { stdio: 'inherit' });
+  } catch {
+    failed = true;
+  }
 }
+process.exit(failed ? 1 : 0);

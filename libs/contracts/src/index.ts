@@ -4,3 +4,4 @@ export * from './errors/error-envelope';
 export * from './errors/domain-error';
 export * from './errors/json-pointer';
 export * from './request-id';
+export * from './queues';

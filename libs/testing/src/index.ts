@@ -1,1 +1,8 @@
 // E2E helpers: test database and Redis prefix, app bootstrap, fake upstream.
+export * from './test-app';
+export * from './test-redis';
+export * from './platform-contract';
+export * from './probe.module';
+export * from './built-app';
+export * from './process-contract';
+export * from './test-database';

@@ -1,0 +1,3 @@
+import { describeProcessContract } from '@orch/testing';
+
+describeProcessContract('control-api', { portVariable: 'CONTROL_API_PORT' });

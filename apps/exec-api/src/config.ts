@@ -1,0 +1,11 @@
+import { Type } from 'class-transformer';
+import { IsInt, Max, Min } from 'class-validator';
+import { ServiceConfig } from '@orch/platform';
+
+export class ExecApiConfig extends ServiceConfig {
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  EXEC_API_PORT = 4001;
+}

@@ -1,0 +1,3 @@
+import { describeProcessContract } from '@orch/testing';
+
+describeProcessContract('exec-api', { portVariable: 'EXEC_API_PORT' });

@@ -1,0 +1,3 @@
+import { startTelemetry } from '@orch/platform/telemetry';
+
+startTelemetry('webhook-ingress');

@@ -1,0 +1,3 @@
+import { describeProcessContract } from '@orch/testing';
+
+describeProcessContract('webhook-ingress', { portVariable: 'WEBHOOK_INGRESS_PORT' });

@@ -1,0 +1,3 @@
+import { describeProcessContract } from '@orch/testing';
+
+describeProcessContract('worker', { portVariable: 'WORKER_PORT' });

@@ -1,0 +1,89 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { connect, createServer } from 'node:net';
+import request from 'supertest';
+import { createTestDatabase, runBuiltAppToExit, startBuiltApp, startTestApp, type TestApp, type TestDatabase } from '@orch/testing';
+import { workerApp } from '../src/app.definition';
+import type { WorkerConfig } from '../src/config';
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** A second, real Redis on loopback configured with an evicting policy. */
+async function startEvictingRedis(): Promise<{ url: string; stop(): void }> {
+  const port = await freePort();
+  const child: ChildProcess = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--maxmemory-policy', 'allkeys-lru'], { stdio: 'ignore' });
+  const deadline = Date.now() + 5000;
+  for (;;) {
+    const up = await new Promise<boolean>((resolve) => {
+      const socket = connect(port, '127.0.0.1');
+      socket.once('connect', () => {
+        socket.destroy();
+        resolve(true);
+      });
+      socket.once('error', () => resolve(false));
+    });
+    if (up) break;
+    if (Date.now() > deadline) throw new Error('redis-server did not start');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return { url: `redis://127.0.0.1:${port}`, stop: () => child.kill('SIGKILL') };
+}
+
+describe('worker Redis eviction policy', () => {
+  let db: TestDatabase;
+  let evicting: { url: string; stop(): void };
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    evicting = await startEvictingRedis();
+  });
+  afterAll(async () => {
+    evicting?.stop();
+    await db?.drop();
+  });
+
+  const env = (overrides: Record<string, string>) => ({ HOST: '127.0.0.1', WORKER_PORT: '0', DATABASE_URL: db.url, REDIS_KEY_PREFIX: 'orch_test_policy:', LOG_LEVEL: 'info', ...overrides });
+
+  it('refuses to start in prod when Redis may evict', async () => {
+    const result = await runBuiltAppToExit('worker', env({ ORCH_ENV: 'prod', REDIS_URL: evicting.url }));
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('maxmemory-policy is "allkeys-lru"');
+  });
+
+  it('starts with a warning in dev', async () => {
+    const proc = await startBuiltApp('worker', env({ ORCH_ENV: 'dev', REDIS_URL: evicting.url }));
+    try {
+      expect(proc.logs.some((l) => String(l.msg).includes('allkeys-lru') && l.level === 40)).toBe(true);
+    } finally {
+      await proc.stop();
+    }
+  });
+
+  it('starts in prod on a noeviction Redis', async () => {
+    const proc = await startBuiltApp('worker', env({ ORCH_ENV: 'prod', REDIS_URL: 'redis://127.0.0.1:6379' }));
+    await proc.stop();
+  });
+});
+
+describe('worker queues', () => {
+  let t: TestApp<WorkerConfig>;
+
+  beforeAll(async () => {
+    t = await startTestApp(workerApp);
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('exposes the depth of every queue on /metrics', async () => {
+    const res = await request(t.server).get('/metrics').expect(200);
+    for (const queue of ['jobs', 'webhooks', 'callbacks', 'maintenance']) {
+      expect(res.text).toContain(`orch_queue_depth{queue="${queue}",state="waiting",service="worker"} 0`);
+    }
+  });
+});

@@ -1,0 +1,64 @@
+import type { IncomingMessage } from 'node:http';
+import { type DynamicModule, type Type } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { Logger } from 'nestjs-pino';
+import { REQUEST_ID_HEADER } from '@orch/contracts';
+import type { BaseConfig } from '../config/base-config';
+import { MetricsService } from '../metrics/metrics.service';
+import { setUpOpenApi } from '../openapi/openapi';
+import { EnvelopeExceptionFilter } from './exception-filter';
+import { resolveRequestId } from './request-id';
+import { createValidationPipe } from './validation-pipe';
+
+export interface HttpAppOptions {
+  serviceName: string;
+  description: string;
+  config: BaseConfig;
+  /** Extra Fastify setup before Nest registers routes (raw body parsers, static files…). */
+  configureFastify?: (app: NestFastifyApplication) => Promise<void> | void;
+}
+
+/**
+ * The one way every app becomes an HTTP server, used by main.ts and by the e2e harness alike:
+ * Fastify with the body limit, request ids, the envelope filter, DTO validation, metrics per
+ * route template and OpenAPI. Returns an initialised app that is not listening yet.
+ */
+export async function createHttpApp(module: Type<unknown> | DynamicModule, options: HttpAppOptions): Promise<NestFastifyApplication> {
+  const adapter = new FastifyAdapter({
+    bodyLimit: options.config.BODY_LIMIT_BYTES,
+    trustProxy: true,
+    // Fastify's own logger stays off: pino-http (nestjs-pino) writes the request log.
+    logger: false,
+    genReqId: (raw: IncomingMessage) => {
+      // Pinned on the raw request too, where pino-http looks for it.
+      const id = resolveRequestId(raw.headers[REQUEST_ID_HEADER]);
+      raw.id = id;
+      return id;
+    },
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(module, adapter, { bufferLogs: true, abortOnError: false });
+  app.useLogger(app.get(Logger));
+  app.useGlobalFilters(new EnvelopeExceptionFilter());
+  app.useGlobalPipes(createValidationPipe());
+  app.enableShutdownHooks();
+
+  const fastify = app.getHttpAdapter().getInstance();
+  const metrics = app.get(MetricsService);
+  fastify.addHook('onRequest', async (request, reply) => {
+    void reply.header(REQUEST_ID_HEADER, request.id);
+  });
+  fastify.addHook('onResponse', async (request, reply) => {
+    // The route template, never the raw URL: ids in paths would explode label cardinality.
+    const route = request.routeOptions.url ?? 'UNMATCHED';
+    metrics.observeHttp(route, request.method, reply.statusCode, reply.elapsedTime / 1000);
+  });
+
+  await options.configureFastify?.(app);
+  setUpOpenApi(app, options.serviceName, options.description);
+  await app.init();
+  await fastify.ready();
+  // Boot lines were buffered until our logger was in place; write them now, not at listen().
+  app.flushLogs();
+  return app;
+}

@@ -1,0 +1,141 @@
+#!/usr/bin/env node
+// `npm start`: install if needed, check Postgres and Redis (start local ones when possible),
+// create + migrate + seed the dev database, build every app, start them all with readable
+// prefixed logs. Ctrl-C stops them all. `--json` prints the raw JSON log lines instead.
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DEFAULT_DATABASE_URL, DEFAULT_REDIS_URL, ensureServices } from './lib/services.mjs';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const rawJson = process.argv.includes('--json');
+const env = {
+  ...process.env,
+  ORCH_ENV: process.env.ORCH_ENV ?? 'dev',
+  DATABASE_URL: process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL,
+  REDIS_URL: process.env.REDIS_URL ?? DEFAULT_REDIS_URL,
+  NX_DAEMON: 'false',
+  NX_NO_CLOUD: 'true',
+};
+
+const APPS = [
+  { name: 'control-api', portVar: 'CONTROL_API_PORT', port: 4000, color: 36 },
+  { name: 'exec-api', portVar: 'EXEC_API_PORT', port: 4001, color: 32 },
+  { name: 'operator-console', portVar: 'CONSOLE_PORT', port: 4002, color: 35 },
+  { name: 'webhook-ingress', portVar: 'WEBHOOK_INGRESS_PORT', port: 4003, color: 33 },
+  { name: 'worker', portVar: 'WORKER_PORT', port: 4004, color: 34 },
+];
+
+function step(message) {
+  console.log(`\x1b[1m▸ ${message}\x1b[0m`);
+}
+
+function run(command, args) {
+  const result = spawnSync(command, args, { cwd: root, env, stdio: 'inherit' });
+  if (result.status !== 0) {
+    console.error(`\n✗ ${command} ${args.join(' ')} failed (exit ${result.status})`);
+    process.exit(result.status ?? 1);
+  }
+}
+
+function installNeeded() {
+  const marker = join(root, 'node_modules', '.package-lock.json');
+  return !existsSync(marker) || statSync(marker).mtimeMs < statSync(join(root, 'package-lock.json')).mtimeMs;
+}
+
+const LEVELS = { 10: 'TRACE', 20: 'DEBUG', 30: 'INFO ', 40: 'WARN ', 50: 'ERROR', 60: 'FATAL' };
+
+function format(app, line) {
+  const prefix = `\x1b[${app.color}m[${app.name.padEnd(16)}]\x1b[0m`;
+  if (rawJson) return `${prefix} ${line}`;
+  try {
+    const entry = JSON.parse(line);
+    const time = (entry.time ?? new Date().toISOString()).slice(11, 19);
+    const extra = [entry.request_id && `req=${entry.request_id}`, entry.req && `${entry.req.method} ${entry.req.url}`, entry.res && `→ ${entry.res.status}`, entry.responseTime !== undefined && `${entry.responseTime}ms`]
+      .filter(Boolean)
+      .join(' ');
+    return `${prefix} ${time} ${LEVELS[entry.level] ?? entry.level} ${entry.msg ?? ''}${extra ? `  (${extra})` : ''}`;
+  } catch {
+    return `${prefix} ${line}`;
+  }
+}
+
+async function waitHealthy(app, seconds = 60) {
+  for (let i = 0; i < seconds * 4; i++) {
+    try {
+      const res = await fetch(`http://127.0.0.1:${app.port}/health`);
+      if (res.ok) return true;
+    } catch {
+      /* not yet */
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  return false;
+}
+
+async function main() {
+  if (installNeeded()) {
+    step('Installing dependencies (npm ci)');
+    run('npm', ['ci', '--no-audit', '--no-fund']);
+  }
+  step('Checking Postgres and Redis');
+  await ensureServices({ databaseUrl: env.DATABASE_URL, redisUrl: env.REDIS_URL });
+  step('Creating, migrating and seeding the dev database');
+  run('npm', ['run', '--silent', 'db:create']);
+  run('npm', ['run', '--silent', 'db:migrate']);
+  run('npm', ['run', '--silent', 'db:seed']);
+  step('Building the apps');
+  run('npx', ['nx', 'run-many', '-t', 'build', '-p', APPS.map((a) => a.name).join(','), '--outputStyle=static']);
+
+  step('Starting every app (Ctrl-C stops them all)');
+  const children = APPS.map((app) => {
+    app.port = Number(process.env[app.portVar] ?? app.port);
+    const child = spawn(process.execPath, [join(root, 'dist', 'apps', app.name, 'main.js')], {
+      cwd: root,
+      env: { ...env, [app.portVar]: String(app.port) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    for (const stream of [child.stdout, child.stderr]) {
+      let buffer = '';
+      stream.on('data', (chunk) => {
+        buffer += chunk.toString();
+        const lines = buffer.split('\n');
+        buffer = lines.pop();
+        for (const line of lines) if (line.trim()) console.log(format(app, line));
+      });
+    }
+    child.on('exit', (code, signal) => {
+      console.log(format(app, `exited (${signal ?? code})`));
+      if (!stopping) stopAll(1);
+    });
+    return child;
+  });
+
+  let stopping = false;
+  function stopAll(code = 0) {
+    if (stopping) return;
+    stopping = true;
+    console.log('\nStopping…');
+    for (const child of children) if (child.exitCode === null) child.kill('SIGTERM');
+    const timer = setTimeout(() => children.forEach((c) => c.kill('SIGKILL')), 10_000);
+    Promise.all(children.map((c) => (c.exitCode !== null || c.signalCode !== null ? null : new Promise((r) => c.once('exit', r))))).then(() => {
+      clearTimeout(timer);
+      process.exit(code);
+    });
+  }
+  process.on('SIGINT', () => stopAll(0));
+  process.on('SIGTERM', () => stopAll(0));
+
+  const healthy = await Promise.all(APPS.map((app) => waitHealthy(app)));
+  if (healthy.every(Boolean)) {
+    console.log('\n\x1b[1mOrchestrator is up (workspace "demo-dev" seeded):\x1b[0m');
+    for (const app of APPS) console.log(`  ${app.name.padEnd(17)} http://127.0.0.1:${app.port}${app.name === 'worker' ? '/health' : app.name === 'operator-console' ? '/' : '/docs'}`);
+    console.log('');
+  }
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
