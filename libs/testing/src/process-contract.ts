@@ -107,6 +107,15 @@ export function describeProcessContract(app: string, options: ProcessContractOpt
         await waitFor(() => collector.paths.includes('/v1/traces'), 10_000);
       });
 
+      it('keeps probes and scrapes out of the request log', async () => {
+        for (const path of ['/health', '/ready', '/metrics', '/v1/probe-marker']) await fetch(`http://127.0.0.1:${proc.port}${path}`);
+        await waitFor(() => proc.logs.some((l) => (l['req'] as { url?: string } | undefined)?.url === '/v1/probe-marker'), 5000);
+        const logged = proc.logs.map((l) => (l['req'] as { url?: string } | undefined)?.url).filter(Boolean);
+        expect(logged).not.toEqual(expect.arrayContaining(['/health']));
+        expect(logged).not.toEqual(expect.arrayContaining(['/ready']));
+        expect(logged).not.toEqual(expect.arrayContaining(['/metrics']));
+      });
+
       it('serves health and stops cleanly on SIGTERM', async () => {
         const res = await fetch(`http://127.0.0.1:${proc.port}/health`);
         expect(await res.json()).toEqual({ status: 'ok' });

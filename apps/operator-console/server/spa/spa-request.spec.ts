@@ -27,6 +27,12 @@ describe(isSpaDocumentRequest.name, () => {
     expect(isSpaDocumentRequest({ method: 'GET', url: '/login', accept: 'text/html-fragment' })).toBe(false);
   });
 
+  it('always answers the root with the SPA, as the console front door', () => {
+    expect(isSpaDocumentRequest({ method: 'GET', url: '/', accept: '*/*' })).toBe(true);
+    expect(isSpaDocumentRequest({ method: 'GET', url: '/?next=jobs', accept: undefined })).toBe(true);
+    expect(isSpaDocumentRequest({ method: 'POST', url: '/', accept: '*/*' })).toBe(false);
+  });
+
   it('leaves other methods to the JSON 404', () => {
     expect(isSpaDocumentRequest({ method: 'POST', url: '/login', accept: BROWSER_ACCEPT })).toBe(false);
   });

@@ -10,13 +10,15 @@ export interface DocumentRequest {
 
 /**
  * Whether a request is a browser navigation the SPA answers with index.html: a GET (or HEAD)
- * that accepts text/html and is not under a reserved prefix. Everything else that matches no
- * route stays a JSON 404 envelope, so API clients never receive HTML.
+ * of the root, whatever it accepts (it is the console's front door: `curl host:4002` shows
+ * it), or of any other path not under a reserved prefix when it accepts text/html. Everything
+ * else that matches no route stays a JSON 404 envelope, so API clients never receive HTML.
  */
 export function isSpaDocumentRequest({ method, url, accept }: DocumentRequest): boolean {
   if (method !== 'GET' && method !== 'HEAD') return false;
-  if (!accept || !/(^|[\s,])text\/html\s*(;|,|$)/i.test(accept)) return false;
   const path = url.split(/[?#]/, 1)[0];
+  if (path === '/') return true;
+  if (!accept || !/(^|[\s,])text\/html\s*(;|,|$)/i.test(accept)) return false;
   const firstSegment = path.split('/')[1] ?? '';
   return !RESERVED_SEGMENTS.has(firstSegment.toLowerCase());
 }

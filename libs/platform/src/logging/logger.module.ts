@@ -74,7 +74,9 @@ export class PlatformLoggerModule {
             quietReqLogger: true,
             customAttributeKeys: { reqId: 'request_id' },
             customProps: (req: LoggedRequest) => correlationFields(req),
-            autoLogging: { ignore: (req: IncomingMessage) => QUIET_ROUTES.has((req.url ?? '').split('?')[0]) },
+            // Probes and scrapes would drown the request log. Middleware (middie) rewrites req.url
+            // relative to its mount point; originalUrl keeps the path as received.
+            autoLogging: { ignore: (req: IncomingMessage & { originalUrl?: string }) => QUIET_ROUTES.has((req.originalUrl ?? req.url ?? '').split('?')[0]) },
             serializers: {
               req: (req: { method: string; url: string; headers: Record<string, unknown> }) => ({ method: req.method, url: req.url, headers: { 'user-agent': req.headers['user-agent'] } }),
               res: (res: ServerResponse & { statusCode: number }) => ({ status: res.statusCode }),
