@@ -1,14 +1,43 @@
 import { type DynamicModule, Module } from '@nestjs/common';
+import { AuthModule, CONTROL_AUDIENCE } from '@orch/auth';
 import { DataModule } from '@orch/data';
 import { PlatformModule } from '@orch/platform';
+import { AuditModule } from './audit/audit.module';
 import type { ControlApiConfig } from './config';
+import { IdentitiesModule } from './identities/identities.module';
+import { ImpersonationModule } from './impersonation/impersonation.module';
+import { JwksModule } from './jwks/jwks.module';
+import { OperatorsModule } from './operators/operators.module';
+import { WorkspacesModule } from './workspaces/workspaces.module';
+
+export const CONTROL_API_CONFIG = Symbol('CONTROL_API_CONFIG');
 
 @Module({})
 export class AppModule {
   static forRoot(config: ControlApiConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [PlatformModule.forRoot({ serviceName: 'control-api', config }), DataModule.forRoot({ url: config.DATABASE_URL })],
+      global: true,
+      imports: [
+        PlatformModule.forRoot({ serviceName: 'control-api', config }),
+        DataModule.forRoot({ url: config.DATABASE_URL }),
+        AuthModule.forIssuer({
+          mode: config.AUTH_MODE,
+          issuer: config.ORCH_JWT_ISSUER,
+          audience: CONTROL_AUDIENCE,
+          keysDir: config.ORCH_JWT_KEYS_DIR,
+          activeKid: config.ORCH_JWT_ACTIVE_KID,
+          generateKeys: config.ORCH_ENV !== 'prod',
+        }),
+        JwksModule,
+        OperatorsModule,
+        WorkspacesModule,
+        IdentitiesModule,
+        AuditModule,
+        ImpersonationModule,
+      ],
+      providers: [{ provide: CONTROL_API_CONFIG, useValue: config }],
+      exports: [CONTROL_API_CONFIG],
     };
   }
 }

@@ -1,4 +1,5 @@
 import { type DynamicModule, Module } from '@nestjs/common';
+import { AuthModule, EXEC_AUDIENCE } from '@orch/auth';
 import { DataModule } from '@orch/data';
 import { PlatformModule } from '@orch/platform';
 import type { WebhookIngressConfig } from './config';
@@ -8,7 +9,10 @@ export class AppModule {
   static forRoot(config: WebhookIngressConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [PlatformModule.forRoot({ serviceName: 'webhook-ingress', config }), DataModule.forRoot({ url: config.DATABASE_URL })],
+      imports: [
+        PlatformModule.forRoot({ serviceName: 'webhook-ingress', config }), DataModule.forRoot({ url: config.DATABASE_URL }),
+        AuthModule.forVerifier({ mode: config.AUTH_MODE, issuer: config.ORCH_JWT_ISSUER, audience: EXEC_AUDIENCE, jwksUrl: config.ORCH_JWKS_URL }),
+      ],
     };
   }
 }

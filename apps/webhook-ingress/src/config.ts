@@ -1,8 +1,8 @@
 import { Type } from 'class-transformer';
 import { IsInt, Max, Min } from 'class-validator';
-import { ServiceConfig } from '@orch/platform';
+import { VerifyingServiceConfig } from '@orch/platform';
 
-export class WebhookIngressConfig extends ServiceConfig {
+export class WebhookIngressConfig extends VerifyingServiceConfig {
   @Type(() => Number)
   @IsInt()
   @Min(0)

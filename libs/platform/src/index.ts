@@ -19,3 +19,4 @@ export * from './platform.module';
 export * from './redis/redis.module';
 export * from './run-app';
 export * from './redis/eviction-policy';
+export * from './http/platform-route.decorator';

@@ -6,3 +6,4 @@ export * from './probe.module';
 export * from './built-app';
 export * from './process-contract';
 export * from './test-database';
+export * from './access-coverage';

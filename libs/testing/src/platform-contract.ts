@@ -1,6 +1,7 @@
 import { DataSource } from 'typeorm';
 import request from 'supertest';
 import type { AppDefinition, BaseConfig } from '@orch/platform';
+import { expectEveryRouteHasAnAccessDecision } from './access-coverage';
 import { ProbeModule } from './probe.module';
 import { startTestApp, type TestApp } from './test-app';
 
@@ -31,6 +32,10 @@ export function describePlatformContract<C extends BaseConfig>(definition: AppDe
     });
     afterAll(async () => {
       await t?.close();
+    });
+
+    it('gives every route an explicit access decision (a rule of the matrix, or a platform route)', () => {
+      expectEveryRouteHasAnAccessDecision(t.app);
     });
 
     describe('health and readiness', () => {

@@ -2,6 +2,7 @@ import { Body, Controller, Get, Module, Post } from '@nestjs/common';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Max, Min, MinLength, ValidateNested } from 'class-validator';
 import { DomainError } from '@orch/contracts';
+import { PlatformRoute } from '@orch/platform';
 
 class ProbeLimits {
   @IsInt()
@@ -29,6 +30,7 @@ export class ProbeEchoDto {
  * Routes mounted only by tests, to drive the platform's error paths inside a real app:
  * a validated DTO, an unexpected failure that mentions SQL, and a domain error with headers.
  */
+@PlatformRoute()
 @Controller('__probe')
 class ProbeController {
   @Post('echo')

@@ -1,4 +1,6 @@
 import { createServer, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { runBuiltAppToExit, startBuiltApp, type BuiltAppProcess } from './built-app';
 import { createTestDatabase, type TestDatabase } from './test-database';
@@ -60,6 +62,7 @@ export function describeProcessContract(app: string, options: ProcessContractOpt
       REDIS_URL: TEST_REDIS_URL,
       REDIS_KEY_PREFIX: redis.prefix,
       LOG_LEVEL: 'info',
+      ORCH_JWT_KEYS_DIR: join(tmpdir(), `orch-test-keys-${redis.prefix.replace(/:$/, '')}`),
       ...(db ? { DATABASE_URL: db.url } : {}),
     });
 

@@ -1,4 +1,8 @@
+import { randomBytes } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { type DynamicModule, Module, type Type } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { type AppDefinition, type BaseConfig, createHttpApp, loadConfig } from '@orch/platform';
 import { createTestDatabase, type TestDatabase } from './test-database';
@@ -44,12 +48,15 @@ export async function startTestApp<C extends BaseConfig>(definition: AppDefiniti
     REDIS_URL: TEST_REDIS_URL,
     REDIS_KEY_PREFIX: redis.prefix,
     LOG_LEVEL: process.env['TEST_LOG_LEVEL'] ?? 'silent',
+    // Signing keys of this app only (control-api creates one on first use outside prod).
+    ORCH_JWT_KEYS_DIR: join(tmpdir(), `orch-test-keys-${randomBytes(6).toString('hex')}`),
     ...options.env,
   };
   const config = loadConfig(definition.configClass, env);
   let app: NestFastifyApplication;
   try {
-    const module: DynamicModule = { module: TestRootModule, imports: [definition.module(config), ...(options.extraModules ?? [])] };
+    // DiscoveryModule lets tests enumerate routes (access coverage).
+    const module: DynamicModule = { module: TestRootModule, imports: [definition.module(config), DiscoveryModule, ...(options.extraModules ?? [])] };
     app = await createHttpApp(module, { serviceName: definition.serviceName, description: definition.description, config, configureFastify: definition.configureFastify });
   } catch (error) {
     if (ownsDb) await db?.drop();

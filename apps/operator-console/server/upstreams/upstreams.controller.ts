@@ -1,5 +1,6 @@
 import { Controller, Get, Header } from '@nestjs/common';
 import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { Access } from '@orch/auth';
 import { UpstreamsResponseDto } from './dto/upstreams-response.dto';
 import { UpstreamsService } from './upstreams.service';
 
@@ -10,6 +11,7 @@ export class UpstreamsController {
 
   /** Reachability of control-api and exec-api, for the console's status badge. */
   @Get('upstreams')
+  @Access('bff.upstreams')
   @Header('cache-control', 'no-store')
   @ApiOkResponse({ type: UpstreamsResponseDto })
   status(): Promise<UpstreamsResponseDto> {

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min, Validate, type ValidationArguments, ValidatorConstraint, type ValidatorConstraintInterface } from 'class-validator';
 
 export const ORCH_ENVS = ['dev', 'test', 'prod'] as const;
 export type OrchEnv = (typeof ORCH_ENVS)[number];
@@ -40,8 +40,36 @@ export class BaseConfig {
   OTEL_EXPORTER_OTLP_ENDPOINT?: string;
 }
 
-/** The backend services (control-api, exec-api, webhook-ingress, worker) also own Postgres. */
+export const AUTH_MODES = ['enabled', 'disabled'] as const;
+
+/** AUTH_MODE=disabled exists for local experiments only; prod (and test) refuse it at boot. */
+@ValidatorConstraint({ name: 'authModeAllowed' })
+class AuthModeAllowed implements ValidatorConstraintInterface {
+  validate(value: unknown, args: ValidationArguments): boolean {
+    return value !== 'disabled' || (args.object as BaseConfig).ORCH_ENV === 'dev';
+  }
+
+  defaultMessage(): string {
+    return 'may be "disabled" only when ORCH_ENV=dev';
+  }
+}
+
+/** The backend services (control-api, exec-api, webhook-ingress, worker) also own Postgres and check tokens. */
 export class ServiceConfig extends BaseConfig {
   @IsUrl({ protocols: ['postgres', 'postgresql'], require_tld: false, require_protocol: true })
   DATABASE_URL!: string;
+
+  @IsIn(AUTH_MODES)
+  @Validate(AuthModeAllowed)
+  AUTH_MODE: (typeof AUTH_MODES)[number] = 'enabled';
+
+  /** The `iss` of every token control-api signs and every app accepts. */
+  @IsString()
+  ORCH_JWT_ISSUER = 'orchestrator';
+}
+
+/** Apps that verify tokens through control-api's JWKS (exec-api, webhook-ingress). */
+export class VerifyingServiceConfig extends ServiceConfig {
+  @IsUrl({ require_tld: false, require_protocol: true, protocols: ['http', 'https'] })
+  ORCH_JWKS_URL = 'http://127.0.0.1:4000/.well-known/jwks.json';
 }

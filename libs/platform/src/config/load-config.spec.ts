@@ -46,3 +46,12 @@ describe('describeConfig', () => {
     expect(JSON.stringify(described)).not.toContain(':pw@');
   });
 });
+
+describe('AUTH_MODE', () => {
+  it('is enabled by default and may be disabled only in dev', () => {
+    expect(loadConfig(SampleConfig, valid).AUTH_MODE).toBe('enabled');
+    expect(loadConfig(SampleConfig, { ...valid, AUTH_MODE: 'disabled', ORCH_ENV: 'dev' }).AUTH_MODE).toBe('disabled');
+    expect(() => loadConfig(SampleConfig, { ...valid, AUTH_MODE: 'disabled', ORCH_ENV: 'prod' })).toThrow(/AUTH_MODE: may be "disabled" only when ORCH_ENV=dev/);
+    expect(() => loadConfig(SampleConfig, { ...valid, AUTH_MODE: 'disabled', ORCH_ENV: 'test' })).toThrow(/AUTH_MODE/);
+  });
+});

@@ -2,8 +2,10 @@ import { Controller, Get, HttpCode } from '@nestjs/common';
 import { ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import { DomainError } from '@orch/contracts';
 import { ReadinessRegistry, type ReadinessResult } from './readiness.registry';
+import { PlatformRoute } from '../http/platform-route.decorator';
 
 @ApiTags('health')
+@PlatformRoute()
 @Controller()
 export class HealthController {
   constructor(private readonly readiness: ReadinessRegistry) {}

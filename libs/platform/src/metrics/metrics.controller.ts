@@ -2,8 +2,10 @@ import { Controller, Get, Header, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { MetricsService } from './metrics.service';
+import { PlatformRoute } from '../http/platform-route.decorator';
 
 @ApiExcludeController()
+@PlatformRoute()
 @Controller()
 export class MetricsController {
   constructor(private readonly metrics: MetricsService) {}

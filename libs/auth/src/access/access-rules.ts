@@ -1,0 +1,69 @@
+import type { OperatorRole } from '@orch/data';
+import type { Scope } from './scopes';
+
+export interface AccessRule {
+  /** `METHOD /path` as routed; a test checks it against the handler carrying the rule. */
+  route: string;
+  /** No token needed (the handler authenticates otherwise, e.g. client credentials). */
+  public?: boolean;
+  /** Operator roles allowed. BreakGlassAdmin counts only while its activation runs. */
+  roles?: readonly OperatorRole[];
+  /** Scopes any of which lets a service token in (always confined to its own workspace). */
+  scopes?: readonly Scope[];
+  /** Whether an impersonation token may use the route (with the scopes above). */
+  impersonation?: boolean;
+  /** Any authenticated operator, whatever the role (their own profile). */
+  anyOperator?: boolean;
+}
+
+const ADMIN: readonly OperatorRole[] = ['OperatorAdmin', 'BreakGlassAdmin'];
+const ALL_STAFF: readonly OperatorRole[] = ['OperatorAdmin', 'Support', 'BillingAdmin', 'ReadOnlyAuditor', 'BreakGlassAdmin'];
+
+/**
+ * THE access matrix: every route of every app, who may call it. Handlers point at a rule
+ * with @Access(name); a handler without one fails a test. docs/04_security_model.md renders
+ * this table (a test keeps the page in step).
+ */
+export const ACCESS_RULES = {
+  // control-api: public entry points
+  'jwks.read': { route: 'GET /.well-known/jwks.json', public: true },
+  'oauth.token': { route: 'POST /v1/oauth/token', public: true },
+  'auth.login': { route: 'POST /v1/auth/login', public: true },
+  'auth.refresh': { route: 'POST /v1/auth/refresh', public: true },
+  'auth.accept-invite': { route: 'POST /v1/auth/accept-invite', public: true },
+  // control-api: the operator's own session
+  'auth.me': { route: 'GET /v1/auth/me', anyOperator: true },
+  'break-glass.activate': { route: 'POST /v1/break-glass/activate', roles: ['BreakGlassAdmin'] },
+  // operators
+  'operators.list': { route: 'GET /v1/operators', roles: ['OperatorAdmin', 'ReadOnlyAuditor', 'BreakGlassAdmin'] },
+  'operators.get': { route: 'GET /v1/operators/:operatorId', roles: ['OperatorAdmin', 'ReadOnlyAuditor', 'BreakGlassAdmin'] },
+  'operators.create': { route: 'POST /v1/operators', roles: ADMIN },
+  'operators.update': { route: 'PATCH /v1/operators/:operatorId', roles: ADMIN },
+  // workspaces
+  'workspaces.create': { route: 'POST /v1/workspaces', roles: ADMIN },
+  'workspaces.list': { route: 'GET /v1/workspaces', roles: ALL_STAFF, scopes: ['workspace:read'], impersonation: true },
+  'workspaces.get': { route: 'GET /v1/workspaces/:workspaceId', roles: ALL_STAFF, scopes: ['workspace:read'], impersonation: true },
+  'workspaces.update': { route: 'PATCH /v1/workspaces/:workspaceId', roles: ['OperatorAdmin', 'BillingAdmin', 'BreakGlassAdmin'], scopes: ['workspace:write'], impersonation: true },
+  // service identities
+  'identities.create': { route: 'POST /v1/workspaces/:workspaceId/service-identities', roles: ADMIN, scopes: ['identities:write'] },
+  'identities.list': { route: 'GET /v1/workspaces/:workspaceId/service-identities', roles: ['OperatorAdmin', 'Support', 'ReadOnlyAuditor', 'BreakGlassAdmin'], scopes: ['identities:read'], impersonation: true },
+  'identities.get': { route: 'GET /v1/workspaces/:workspaceId/service-identities/:identityId', roles: ['OperatorAdmin', 'Support', 'ReadOnlyAuditor', 'BreakGlassAdmin'], scopes: ['identities:read'], impersonation: true },
+  'identities.revoke': { route: 'POST /v1/workspaces/:workspaceId/service-identities/:identityId/revoke', roles: ADMIN, scopes: ['identities:write'] },
+  'identities.rotate-secret': { route: 'POST /v1/workspaces/:workspaceId/service-identities/:identityId/rotate-secret', roles: ADMIN, scopes: ['identities:write'] },
+  // audit
+  'audit.list': { route: 'GET /v1/audit', roles: ['OperatorAdmin', 'ReadOnlyAuditor', 'BreakGlassAdmin'] },
+  'audit.verify': { route: 'GET /v1/audit/verify', roles: ['OperatorAdmin', 'ReadOnlyAuditor', 'BreakGlassAdmin'] },
+  // impersonation
+  'impersonation.start': { route: 'POST /v1/impersonation', roles: ['OperatorAdmin', 'Support', 'BreakGlassAdmin'] },
+  'impersonation.stop': { route: 'DELETE /v1/impersonation/:sessionId', roles: ['OperatorAdmin', 'Support', 'BreakGlassAdmin'] },
+  // operator-console BFF
+  'bff.upstreams': { route: 'GET /api/bff/upstreams', public: true },
+  // exec-api
+  'exec.whoami': { route: 'GET /v1/whoami', scopes: ['execute', 'jobs:write', 'jobs:read', 'events:read'] },
+} as const satisfies Record<string, AccessRule>;
+
+export type AccessRuleName = keyof typeof ACCESS_RULES;
+
+export function accessRule(name: AccessRuleName): AccessRule {
+  return ACCESS_RULES[name];
+}

@@ -1,0 +1,41 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { Redis } from 'ioredis';
+import { REDIS_CLIENT } from '@orch/platform';
+import { MAX_TOKEN_TTL_SECONDS } from '../tokens/claims';
+
+/**
+ * Live token state in Redis, checked on every request so a revocation, a stopped
+ * impersonation or an ended break-glass takes effect at the next request rather than at exp.
+ * Revocation markers only need to outlive the longest token (15 min).
+ */
+@Injectable()
+export class SessionStore {
+  constructor(@Inject(REDIS_CLIENT) private readonly redis: Redis) {}
+
+  async revokeSubject(subject: string): Promise<void> {
+    await this.redis.set(`auth:revoked:${subject}`, '1', 'EX', MAX_TOKEN_TTL_SECONDS + 60);
+  }
+
+  async startImpersonation(sessionId: string, operatorId: string, ttlSeconds: number): Promise<void> {
+    await this.redis.set(`auth:imp:${sessionId}`, operatorId, 'EX', ttlSeconds);
+  }
+
+  async stopImpersonation(sessionId: string): Promise<void> {
+    await this.redis.del(`auth:imp:${sessionId}`);
+  }
+
+  async activateBreakGlass(operatorId: string, activationId: string, ttlSeconds: number): Promise<void> {
+    await this.redis.set(`auth:bg:${operatorId}`, activationId, 'EX', ttlSeconds);
+  }
+
+  async breakGlassActivation(operatorId: string): Promise<string | null> {
+    return this.redis.get(`auth:bg:${operatorId}`);
+  }
+
+  /** One round trip: is the subject revoked, and is the impersonation session (if any) live? */
+  async check(subject: string, impersonationSessionId?: string): Promise<{ revoked: boolean; impersonationLive: boolean }> {
+    const keys = [`auth:revoked:${subject}`, ...(impersonationSessionId ? [`auth:imp:${impersonationSessionId}`] : [])];
+    const values = await this.redis.mget(...keys);
+    return { revoked: values[0] !== null, impersonationLive: impersonationSessionId ? values[1] !== null : false };
+  }
+}
