@@ -29,6 +29,13 @@ export class ControlApiConfig extends ServiceConfig {
   @MinLength(12)
   ORCH_BOOTSTRAP_ADMIN_PASSWORD?: string;
 
+  /** Lets `orchctl bootstrap` (POST /v1/auth/bootstrap) create the first OperatorAdmin; unset = that route refuses. */
+  @Secret()
+  @IsOptional()
+  @IsString()
+  @MinLength(24)
+  ORCH_BOOTSTRAP_TOKEN?: string;
+
   @Type(() => Number)
   @IsInt()
   @Min(60)

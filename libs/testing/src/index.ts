@@ -7,3 +7,4 @@ export * from './built-app';
 export * from './process-contract';
 export * from './test-database';
 export * from './access-coverage';
+export * from './auth-fixtures';

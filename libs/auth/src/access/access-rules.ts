@@ -31,6 +31,8 @@ export const ACCESS_RULES = {
   'auth.login': { route: 'POST /v1/auth/login', public: true },
   'auth.refresh': { route: 'POST /v1/auth/refresh', public: true },
   'auth.accept-invite': { route: 'POST /v1/auth/accept-invite', public: true },
+  // Creates the first OperatorAdmin; answers only while no operator exists and with ORCH_BOOTSTRAP_TOKEN.
+  'auth.bootstrap': { route: 'POST /v1/auth/bootstrap', public: true },
   // control-api: the operator's own session
   'auth.me': { route: 'GET /v1/auth/me', anyOperator: true },
   'break-glass.activate': { route: 'POST /v1/break-glass/activate', roles: ['BreakGlassAdmin'] },

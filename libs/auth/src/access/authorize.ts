@@ -13,6 +13,7 @@ const ALLOW: Decision = { allow: true };
 export function authorize(rule: AccessRule, principal: Principal, urlWorkspaceId: string | undefined): Decision {
   switch (principal.kind) {
     case 'anonymous':
+    case 'system':
       return ALLOW;
     case 'operator': {
       if (rule.anyOperator) return ALLOW;

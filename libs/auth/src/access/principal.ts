@@ -7,7 +7,9 @@ export type Principal =
   | { kind: 'service'; id: string; workspaceId: string; scopes: Scope[]; tokenId: string }
   | { kind: 'impersonation'; sessionId: string; operatorId: string; workspaceId: string; scopes: Scope[]; tokenId: string }
   /** AUTH_MODE=disabled (dev only): everything allowed, audited as such. */
-  | { kind: 'anonymous' };
+  | { kind: 'anonymous' }
+  /** The service itself (boot-time bootstrap, maintenance); never comes from a token. */
+  | { kind: 'system'; name: string };
 
 export interface AuditActor {
   actorType: 'operator' | 'service' | 'system';
@@ -29,6 +31,8 @@ export function auditActorOf(principal: Principal): AuditActor {
       return { actorType: 'service', actorId: `workspace:${principal.workspaceId}`, impersonatorId: principal.operatorId };
     case 'anonymous':
       return { actorType: 'system', actorId: 'auth-disabled', impersonatorId: null };
+    case 'system':
+      return { actorType: 'system', actorId: principal.name, impersonatorId: null };
   }
 }
 
