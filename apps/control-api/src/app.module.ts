@@ -3,14 +3,15 @@ import { AuthModule, CONTROL_AUDIENCE } from '@orch/auth';
 import { DataModule } from '@orch/data';
 import { PlatformModule } from '@orch/platform';
 import { AuditModule } from './audit/audit.module';
-import type { ControlApiConfig } from './config';
+import { CONTROL_API_CONFIG, type ControlApiConfig } from './config';
 import { IdentitiesModule } from './identities/identities.module';
 import { ImpersonationModule } from './impersonation/impersonation.module';
 import { JwksModule } from './jwks/jwks.module';
 import { OperatorsModule } from './operators/operators.module';
 import { WorkspacesModule } from './workspaces/workspaces.module';
 
-export const CONTROL_API_CONFIG = Symbol('CONTROL_API_CONFIG');
+// Defined beside the config class so feature modules can inject it without importing this module (a cycle).
+export { CONTROL_API_CONFIG };
 
 @Module({})
 export class AppModule {

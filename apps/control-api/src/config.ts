@@ -2,6 +2,9 @@ import { Type } from 'class-transformer';
 import { IsEmail, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength } from 'class-validator';
 import { Secret, ServiceConfig } from '@orch/platform';
 
+/** Injection token of the validated ControlApiConfig (provided by AppModule). */
+export const CONTROL_API_CONFIG = Symbol('CONTROL_API_CONFIG');
+
 export class ControlApiConfig extends ServiceConfig {
   @Type(() => Number)
   @IsInt()

@@ -65,7 +65,7 @@ export class AuthGuard implements CanActivate {
     const match = header ? /^Bearer ([A-Za-z0-9_\-.=]+)$/.exec(header) : null;
     if (!match) throw unauthenticated();
     const claims = await this.verifier.verify(match[1]);
-    const live = await this.sessions.check(claims.sub, claims.typ === 'impersonation' ? claims.sid : undefined);
+    const live = await this.sessions.check(claims.sub, claims.typ === 'impersonation' ? claims.sid : undefined, claims.iat);
     if (live.revoked) throw unauthenticated();
     if (claims.typ === 'impersonation' && !live.impersonationLive) throw unauthenticated();
     return this.principalOf(claims);

@@ -18,3 +18,4 @@ export * from './sessions/session-store';
 export * from './tokens/claims';
 export * from './tokens/token-issuer';
 export * from './tokens/token-verifier';
+export * from './access/render-matrix';

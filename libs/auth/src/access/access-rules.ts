@@ -14,6 +14,8 @@ export interface AccessRule {
   impersonation?: boolean;
   /** Any authenticated operator, whatever the role (their own profile). */
   anyOperator?: boolean;
+  /** The route that activates break-glass: BreakGlassAdmin may call it while not yet active. */
+  breakGlassActivation?: boolean;
 }
 
 const ADMIN: readonly OperatorRole[] = ['OperatorAdmin', 'BreakGlassAdmin'];
@@ -35,7 +37,7 @@ export const ACCESS_RULES = {
   'auth.bootstrap': { route: 'POST /v1/auth/bootstrap', public: true },
   // control-api: the operator's own session
   'auth.me': { route: 'GET /v1/auth/me', anyOperator: true },
-  'break-glass.activate': { route: 'POST /v1/break-glass/activate', roles: ['BreakGlassAdmin'] },
+  'break-glass.activate': { route: 'POST /v1/break-glass/activate', roles: ['BreakGlassAdmin'], breakGlassActivation: true },
   // operators
   'operators.list': { route: 'GET /v1/operators', roles: ['OperatorAdmin', 'ReadOnlyAuditor', 'BreakGlassAdmin'] },
   'operators.get': { route: 'GET /v1/operators/:operatorId', roles: ['OperatorAdmin', 'ReadOnlyAuditor', 'BreakGlassAdmin'] },

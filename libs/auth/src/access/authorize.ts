@@ -19,7 +19,10 @@ export function authorize(rule: AccessRule, principal: Principal, urlWorkspaceId
       if (rule.anyOperator) return ALLOW;
       const matching = (rule.roles ?? []).filter((role) => principal.roles.includes(role));
       if (matching.some((role) => role !== 'BreakGlassAdmin')) return ALLOW;
-      if (matching.length > 0) return principal.breakGlass ? { allow: true, viaBreakGlass: true } : { allow: false, reason: 'break_glass_inactive' };
+      if (matching.length > 0) {
+        if (principal.breakGlass) return { allow: true, viaBreakGlass: true };
+        return rule.breakGlassActivation ? ALLOW : { allow: false, reason: 'break_glass_inactive' };
+      }
       return { allow: false, reason: 'forbidden' };
     }
     case 'service':
