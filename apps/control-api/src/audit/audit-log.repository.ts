@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { DEFAULT_PAGE_SIZE, OperatorAuditLogEntity, type Page } from '@orch/data';
-import { decodeCursor, encodeCursor } from '../workspaces/page-cursor';
+import { decodeCursor, encodeCursor } from '../common/page-cursor';
 
 export interface AuditLogFilter {
   workspaceId?: string;

@@ -1,8 +1,8 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { Access, ApiReason, CurrentPrincipal, Mutation, type MutationContext, type Principal } from '@orch/auth';
-import { PageQueryDto } from '../workspaces/dto/page.dto';
-import { ReasonDto } from '../workspaces/dto/reason.dto';
+import { PageQueryDto } from '../common/dto/page.dto';
+import { ReasonDto } from '../common/dto/reason.dto';
 import { CreateServiceIdentityDto } from './dto/create-service-identity.dto';
 import { DEFAULT_ROTATION_GRACE_SECONDS, RotateSecretDto } from './dto/rotate-secret.dto';
 import {

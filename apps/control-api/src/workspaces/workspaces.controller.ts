@@ -2,7 +2,7 @@ import { Body, Controller, Get, Param, Patch, Post, Query } from '@nestjs/common
 import { ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { Access, ApiReason, CurrentPrincipal, Mutation, type MutationContext, type Principal } from '@orch/auth';
 import { CreateWorkspaceDto } from './dto/create-workspace.dto';
-import { PageQueryDto } from './dto/page.dto';
+import { PageQueryDto } from '../common/dto/page.dto';
 import { UpdateWorkspaceDto } from './dto/update-workspace.dto';
 import { toWorkspaceResponse, WorkspacePageResponse, WorkspaceResponse } from './dto/workspace.response';
 import { WorkspacesService } from './workspaces.service';

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { DEFAULT_PAGE_SIZE, DEFAULT_POLICY, type Page, PolicyEntity, WorkspaceEntity, type WorkspaceSettings } from '@orch/data';
-import { decodeCursor, encodeCursor, isUuid } from './page-cursor';
+import { decodeCursor, encodeCursor, isUuid } from '../common/page-cursor';
 
 export interface WorkspacePageQuery {
   /** Only names ending with this (the deployment's environment). */

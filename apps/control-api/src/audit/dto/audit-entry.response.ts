@@ -1,7 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { AUDIT_ACTOR_TYPES, type AuditActorType, type OperatorAuditLogEntity } from '@orch/data';
 import type { AuditVerification } from '@orch/auth';
-import { PageResponse } from '../../workspaces/dto/page.dto';
+import { PageResponse } from '../../common/dto/page.dto';
 
 export class AuditEntryResponse {
   @ApiProperty({ description: 'Increasing row id (a string: it is a bigint)', example: '42' })

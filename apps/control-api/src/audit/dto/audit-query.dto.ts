@@ -1,7 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsISO8601, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
 import { AUDIT_ACTOR_TYPES, type AuditActorType } from '@orch/data';
-import { PageQueryDto } from '../../workspaces/dto/page.dto';
+import { PageQueryDto } from '../../common/dto/page.dto';
 
 /** Filters of GET /v1/audit (all optional, combined with AND) plus the page. */
 export class AuditQueryDto extends PageQueryDto {

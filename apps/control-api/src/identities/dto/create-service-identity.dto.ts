@@ -1,7 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsIn, IsString, Matches } from 'class-validator';
 import { TOKEN_AUDIENCES, type TokenAudience } from '@orch/data';
-import { ReasonDto } from '../../workspaces/dto/reason.dto';
+import { ReasonDto } from '../../common/dto/reason.dto';
 
 export const SERVICE_IDENTITY_NAME_PATTERN = /^svc:[a-z0-9][a-z0-9-]{0,62}$/;
 

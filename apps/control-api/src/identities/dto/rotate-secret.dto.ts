@@ -1,6 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
-import { ReasonDto } from '../../workspaces/dto/reason.dto';
+import { ReasonDto } from '../../common/dto/reason.dto';
 
 export const MAX_ROTATION_GRACE_SECONDS = 86_400;
 export const DEFAULT_ROTATION_GRACE_SECONDS = 3_600;

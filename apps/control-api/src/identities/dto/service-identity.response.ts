@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { TOKEN_AUDIENCES, type ServiceIdentityEntity, type TokenAudience } from '@orch/data';
-import { PageResponse } from '../../workspaces/dto/page.dto';
+import { PageResponse } from '../../common/dto/page.dto';
 
 /** A service identity as reads show it: never its secret, nor a hash of it. */
 export class ServiceIdentityResponse {

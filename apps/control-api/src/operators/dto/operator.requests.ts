@@ -1,13 +1,12 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsEmail, IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsEmail, IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
 import { OPERATOR_ROLES, type OperatorRole } from '@orch/data';
+import { PageQueryDto } from '../../common/dto/page.dto';
 
 export const MAX_EMAIL_LENGTH = 254;
 /** scrypt cost grows with the input: cap what we hash. */
 export const MAX_PASSWORD_LENGTH = 1024;
 export const MIN_PASSWORD_LENGTH = 12;
-export const MAX_PAGE_SIZE = 200;
 
 const REASON_DOC = { description: 'Why this change is made (or an X-Reason header); required.', maxLength: 500 } as const;
 
@@ -64,18 +63,5 @@ export class UpdateOperatorRequest {
   reason?: string;
 }
 
-export class ListOperatorsQuery {
-  @ApiPropertyOptional({ minimum: 1, maximum: MAX_PAGE_SIZE, default: 50 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(MAX_PAGE_SIZE)
-  limit?: number;
-
-  @ApiPropertyOptional({ description: 'next_cursor of the previous page' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(200)
-  cursor?: string;
-}
+/** `?limit=&cursor=`, as every list. */
+export class ListOperatorsQuery extends PageQueryDto {}

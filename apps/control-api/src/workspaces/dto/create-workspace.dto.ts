@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsOptional, IsString, Matches, MaxLength, ValidateNested } from 'class-validator';
-import { ReasonDto } from './reason.dto';
+import { ReasonDto } from '../../common/dto/reason.dto';
 import { WorkspaceSettingsPatchDto } from './workspace-settings.dto';
 
 /** Lowercase words of [a-z0-9] joined by single hyphens (the database checks the same). */

@@ -1,7 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsDefined, ValidateNested } from 'class-validator';
-import { ReasonDto } from './reason.dto';
+import { ReasonDto } from '../../common/dto/reason.dto';
 import { WorkspaceSettingsPatchDto } from './workspace-settings.dto';
 
 export class UpdateWorkspaceDto extends ReasonDto {

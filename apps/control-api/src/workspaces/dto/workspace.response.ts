@@ -1,7 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { WORKSPACE_STATUSES, type WorkspaceEntity, type WorkspaceStatus } from '@orch/data';
 import { effectiveSettings } from '../workspace-settings';
-import { PageResponse } from './page.dto';
+import { PageResponse } from '../../common/dto/page.dto';
 import { WorkspaceSettingsResponse } from './workspace-settings.dto';
 
 export class WorkspaceResponse {
