@@ -88,6 +88,12 @@ describe('Impersonation', () => {
       expect(res.body.error.code).toBe('NOT_FOUND');
     });
 
+    it('answers 404 for a workspace of the other environment (a test deployment serves only *-dev)', async () => {
+      const prodWorkspace = await createTestWorkspace(t.app, `imp-${randomUUID().slice(0, 8)}-prod`);
+      const res = await start(support.token, { workspace_id: prodWorkspace.id, reason: 'ticket' }).expect(404);
+      expect(res.body.error.code).toBe('NOT_FOUND');
+    });
+
     it('is refused to roles without it (403) and to callers without a token (401)', async () => {
       for (const role of ['BillingAdmin', 'ReadOnlyAuditor'] as const) {
         const caller = await createTestOperator(t.app, [role]);

@@ -1,6 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { PlatformModule } from '@orch/platform';
 import type { ConsoleConfig } from './config';
+import { SessionModule } from './session/session.module';
 import { UpstreamsModule } from './upstreams/upstreams.module';
 
 @Module({})
@@ -8,7 +9,7 @@ export class AppModule {
   static forRoot(config: ConsoleConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [PlatformModule.forRoot({ serviceName: 'operator-console', config }), UpstreamsModule],
+      imports: [PlatformModule.forRoot({ serviceName: 'operator-console', config }), UpstreamsModule, SessionModule],
     };
   }
 }

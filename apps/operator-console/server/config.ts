@@ -1,11 +1,23 @@
-import { Type } from 'class-transformer';
-import { IsInt, IsString, IsUrl, Max, Min } from 'class-validator';
+import { Transform, Type } from 'class-transformer';
+import { IsBoolean, IsInt, IsOptional, IsString, IsUrl, Max, Min } from 'class-validator';
 import { BaseConfig } from '@orch/platform';
 import { defaultSpaDir } from './spa/spa-dir';
 
 const LOOPBACK_OR_HOST_URL = { require_tld: false, require_protocol: true, protocols: ['http', 'https'] };
 
-/** The BFF owns no Postgres: Redis (readiness, later sessions) and its two upstream APIs. */
+/** The longest an operator session may last, whatever CONSOLE_SESSION_TTL_SECONDS says. */
+export const MAX_SESSION_TTL_SECONDS = 24 * 60 * 60;
+
+/** `true`/`false` (also `1`/`0`, `yes`/`no`); anything else stays a string and fails @IsBoolean. */
+function toBoolean({ value }: { value: unknown }): unknown {
+  if (typeof value !== 'string') return value;
+  const normalised = value.trim().toLowerCase();
+  if (['true', '1', 'yes'].includes(normalised)) return true;
+  if (['false', '0', 'no'].includes(normalised)) return false;
+  return value;
+}
+
+/** The BFF owns no Postgres: Redis (readiness, operator sessions) and its two upstream APIs. */
 export class ConsoleConfig extends BaseConfig {
   @Type(() => Number)
   @IsInt()
@@ -22,4 +34,30 @@ export class ConsoleConfig extends BaseConfig {
   /** The built SPA (index.html + assets/). */
   @IsString()
   CONSOLE_SPA_DIR = defaultSpaDir();
+
+  /** control-api's JWKS: every operator token the BFF holds is verified against it. */
+  @IsUrl(LOOPBACK_OR_HOST_URL)
+  ORCH_JWKS_URL = 'http://127.0.0.1:4000/.well-known/jwks.json';
+
+  /** The `iss` control-api signs with. */
+  @IsString()
+  ORCH_JWT_ISSUER = 'orchestrator';
+
+  /** Lifetime of an operator session (Redis TTL and cookie Max-Age), fixed at login. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(60)
+  @Max(MAX_SESSION_TTL_SECONDS)
+  CONSOLE_SESSION_TTL_SECONDS = 43200;
+
+  /** Whether the session cookie carries `Secure`. Unset = true when ORCH_ENV=prod, false otherwise. */
+  @IsOptional()
+  @Transform(toBoolean)
+  @IsBoolean()
+  CONSOLE_COOKIE_SECURE?: boolean;
+}
+
+/** CONSOLE_COOKIE_SECURE, or its default for the environment. */
+export function cookieSecure(config: ConsoleConfig): boolean {
+  return config.CONSOLE_COOKIE_SECURE ?? config.ORCH_ENV === 'prod';
 }

@@ -65,7 +65,11 @@ export class AuthGuard implements CanActivate {
     const match = header ? /^Bearer ([A-Za-z0-9_\-.=]+)$/.exec(header) : null;
     if (!match) throw unauthenticated();
     const claims = await this.verifier.verify(match[1]);
-    const live = await this.sessions.check(claims.sub, claims.typ === 'impersonation' ? claims.sid : undefined, claims.iat);
+    // Live state lives in Redis: without it we cannot tell a revoked token from a good one,
+    // so refuse (fail closed) with 503 rather than a 500 that looks like our bug.
+    const live = await this.sessions.check(claims.sub, claims.typ === 'impersonation' ? claims.sid : undefined, claims.iat).catch(() => {
+      throw new DomainError('UNAVAILABLE', 'Session state is unavailable; retry shortly', { headers: { 'retry-after': '1' } });
+    });
     if (live.revoked) throw unauthenticated();
     if (claims.typ === 'impersonation' && !live.impersonationLive) throw unauthenticated();
     return this.principalOf(claims);

@@ -2,7 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager, IsNull, MoreThan } from 'typeorm';
 import { AuditService, CONTROL_AUDIENCE, IMPERSONATION_SCOPES, type MutationContext, type Principal, SessionStore, TokenIssuer } from '@orch/auth';
 import { DomainError } from '@orch/contracts';
-import { ImpersonationSessionEntity, WorkspaceEntity } from '@orch/data';
+import { ImpersonationSessionEntity } from '@orch/data';
+import { WorkspacesService } from '../workspaces/workspaces.service';
 import { type ImpersonationSessionResponse, type StartedImpersonationResponse, toImpersonationSessionResponse } from './dto/impersonation.dto';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -23,12 +24,13 @@ export class ImpersonationService {
     private readonly audit: AuditService,
     private readonly sessions: SessionStore,
     private readonly issuer: TokenIssuer,
+    private readonly workspaces: WorkspacesService,
   ) {}
 
   async start(workspaceId: string, ttlSeconds: number, ctx: MutationContext): Promise<StartedImpersonationResponse> {
     const operatorId = operatorOf(ctx.principal);
-    const workspace = await this.dataSource.getRepository(WorkspaceEntity).findOne({ where: { id: workspaceId }, select: { id: true } });
-    if (!workspace) throw notFound();
+    // Unknown, or of another environment than this deployment's: not found either way.
+    await this.workspaces.requireWorkspace(workspaceId);
     const expiresAt = new Date(Date.now() + ttlSeconds * 1000);
     const session = await this.dataSource.transaction(async (manager) => {
       const repository = manager.getRepository(ImpersonationSessionEntity);

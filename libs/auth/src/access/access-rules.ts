@@ -62,6 +62,10 @@ export const ACCESS_RULES = {
   'impersonation.stop': { route: 'DELETE /v1/impersonation/:sessionId', roles: ['OperatorAdmin', 'Support', 'BreakGlassAdmin'] },
   // operator-console BFF
   'bff.upstreams': { route: 'GET /api/bff/upstreams', public: true },
+  // The operator session: public to the token guard, the BFF authenticates by its own cookie.
+  'bff.session.create': { route: 'POST /api/session', public: true },
+  'bff.session.read': { route: 'GET /api/session', public: true },
+  'bff.session.delete': { route: 'DELETE /api/session', public: true },
   // exec-api
   'exec.whoami': { route: 'GET /v1/whoami', scopes: ['execute', 'jobs:write', 'jobs:read', 'events:read'] },
 } as const satisfies Record<string, AccessRule>;

@@ -1,0 +1,42 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { IsString, MaxLength, MinLength } from 'class-validator';
+
+/** Shape only: control-api validates the values (its 400 comes back as it is). */
+export class CreateSessionRequest {
+  @ApiProperty({ example: 'ada@example.com' })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(320)
+  email!: string;
+
+  @ApiProperty({ format: 'password' })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(1024)
+  password!: string;
+}
+
+export class SessionOperatorDto {
+  @ApiProperty({ format: 'uuid' })
+  id!: string;
+
+  @ApiProperty()
+  email!: string;
+
+  @ApiProperty({ type: String, isArray: true, example: ['Support'] })
+  roles!: string[];
+}
+
+/** What the browser learns at login: who it is and the CSRF token; never a token of control-api. */
+export class SessionCreatedResponse {
+  @ApiProperty({ type: SessionOperatorDto })
+  operator!: SessionOperatorDto;
+
+  @ApiProperty({ description: 'Send it back as x-csrf-token on every mutating BFF call.' })
+  csrf_token!: string;
+}
+
+export class SessionStateResponse extends SessionCreatedResponse {
+  @ApiProperty({ format: 'date-time', description: 'When the current operator token expires; the BFF refreshes it within 60 s of that.' })
+  expires_at!: string;
+}
