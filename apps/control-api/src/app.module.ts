@@ -3,11 +3,16 @@ import { AuthModule, CONTROL_AUDIENCE } from '@orch/auth';
 import { DataModule } from '@orch/data';
 import { PlatformModule } from '@orch/platform';
 import { AuditModule } from './audit/audit.module';
+import { ConfigsModule } from './configs/configs.module';
+import { ConnectorsModule } from './connectors/connectors.module';
 import { CONTROL_API_CONFIG, type ControlApiConfig } from './config';
 import { IdentitiesModule } from './identities/identities.module';
 import { ImpersonationModule } from './impersonation/impersonation.module';
 import { JwksModule } from './jwks/jwks.module';
 import { OperatorsModule } from './operators/operators.module';
+import { PoliciesModule } from './policies/policies.module';
+import { SecretsModule } from './secrets/secrets.module';
+import { WebhookRoutesModule } from './webhook-routes/webhook-routes.module';
 import { WorkspacesModule } from './workspaces/workspaces.module';
 
 // Defined beside the config class so feature modules can inject it without importing this module (a cycle).
@@ -36,6 +41,11 @@ export class AppModule {
         IdentitiesModule,
         AuditModule,
         ImpersonationModule,
+        PoliciesModule,
+        SecretsModule,
+        ConnectorsModule,
+        ConfigsModule,
+        WebhookRoutesModule,
       ],
       providers: [{ provide: CONTROL_API_CONFIG, useValue: config }],
       exports: [CONTROL_API_CONFIG],

@@ -19,6 +19,8 @@ export interface AccessRule {
 }
 
 const ADMIN: readonly OperatorRole[] = ['OperatorAdmin', 'BreakGlassAdmin'];
+/** Who may read a workspace's configuration (not BillingAdmin: it manages quotas, not integrations). */
+const WORKSPACE_READERS: readonly OperatorRole[] = ['OperatorAdmin', 'Support', 'ReadOnlyAuditor', 'BreakGlassAdmin'];
 const ALL_STAFF: readonly OperatorRole[] = ['OperatorAdmin', 'Support', 'BillingAdmin', 'ReadOnlyAuditor', 'BreakGlassAdmin'];
 
 /**
@@ -60,6 +62,37 @@ export const ACCESS_RULES = {
   // impersonation
   'impersonation.start': { route: 'POST /v1/impersonation', roles: ['OperatorAdmin', 'Support', 'BreakGlassAdmin'] },
   'impersonation.stop': { route: 'DELETE /v1/impersonation/:sessionId', roles: ['OperatorAdmin', 'Support', 'BreakGlassAdmin'] },
+  // workspace resources of the control plane (connectors, policies, secrets, configs, webhook routes)
+  'connector-types.list': { route: 'GET /v1/workspaces/:workspaceId/connector-types', roles: WORKSPACE_READERS, scopes: ['workspace:read'], impersonation: true },
+  'connectors.list': { route: 'GET /v1/workspaces/:workspaceId/connectors', roles: WORKSPACE_READERS, scopes: ['workspace:read'], impersonation: true },
+  'connectors.get': { route: 'GET /v1/workspaces/:workspaceId/connectors/:name', roles: WORKSPACE_READERS, scopes: ['workspace:read'], impersonation: true },
+  'connectors.create': { route: 'POST /v1/workspaces/:workspaceId/connectors', roles: ADMIN, scopes: ['workspace:write'], impersonation: true },
+  'connectors.update': { route: 'PATCH /v1/workspaces/:workspaceId/connectors/:name', roles: ADMIN, scopes: ['workspace:write'], impersonation: true },
+  'connectors.delete': { route: 'DELETE /v1/workspaces/:workspaceId/connectors/:name', roles: ADMIN, scopes: ['workspace:write'], impersonation: true },
+  'policies.list': { route: 'GET /v1/workspaces/:workspaceId/policies', roles: WORKSPACE_READERS, scopes: ['workspace:read'], impersonation: true },
+  'policies.get': { route: 'GET /v1/workspaces/:workspaceId/policies/:name', roles: WORKSPACE_READERS, scopes: ['workspace:read'], impersonation: true },
+  'policies.create': { route: 'POST /v1/workspaces/:workspaceId/policies', roles: ADMIN, scopes: ['workspace:write'], impersonation: true },
+  'policies.update': { route: 'PATCH /v1/workspaces/:workspaceId/policies/:name', roles: ADMIN, scopes: ['workspace:write'], impersonation: true },
+  'policies.delete': { route: 'DELETE /v1/workspaces/:workspaceId/policies/:name', roles: ADMIN, scopes: ['workspace:write'], impersonation: true },
+  'secret-refs.list': { route: 'GET /v1/workspaces/:workspaceId/secret-refs', roles: WORKSPACE_READERS, scopes: ['workspace:read'], impersonation: true },
+  'secret-refs.get': { route: 'GET /v1/workspaces/:workspaceId/secret-refs/:name', roles: WORKSPACE_READERS, scopes: ['workspace:read'], impersonation: true },
+  'secret-refs.create': { route: 'POST /v1/workspaces/:workspaceId/secret-refs', roles: ADMIN, scopes: ['workspace:write'], impersonation: true },
+  'secret-refs.delete': { route: 'DELETE /v1/workspaces/:workspaceId/secret-refs/:name', roles: ADMIN, scopes: ['workspace:write'], impersonation: true },
+  'secret-refs.check': { route: 'POST /v1/workspaces/:workspaceId/secret-refs/:name/check', roles: WORKSPACE_READERS, scopes: ['workspace:read'], impersonation: true },
+  'secrets.put': { route: 'PUT /v1/workspaces/:workspaceId/secrets/:name', roles: ADMIN, scopes: ['workspace:write'] },
+  'configs.create': { route: 'POST /v1/workspaces/:workspaceId/configs', roles: ADMIN, scopes: ['workspace:write'], impersonation: true },
+  'configs.list': { route: 'GET /v1/workspaces/:workspaceId/configs', roles: WORKSPACE_READERS, scopes: ['workspace:read'], impersonation: true },
+  'configs.versions': { route: 'GET /v1/workspaces/:workspaceId/configs/:name/versions', roles: WORKSPACE_READERS, scopes: ['workspace:read'], impersonation: true },
+  'configs.get-version': { route: 'GET /v1/workspaces/:workspaceId/configs/:name/versions/:version', roles: WORKSPACE_READERS, scopes: ['workspace:read'], impersonation: true },
+  'configs.active': { route: 'GET /v1/workspaces/:workspaceId/configs/:name/active', roles: WORKSPACE_READERS, scopes: ['workspace:read'], impersonation: true },
+  'configs.history': { route: 'GET /v1/workspaces/:workspaceId/configs/:name/history', roles: WORKSPACE_READERS, scopes: ['workspace:read'], impersonation: true },
+  'configs.activate': { route: 'POST /v1/workspaces/:workspaceId/configs/:name/activate', roles: ADMIN, scopes: ['workspace:write'], impersonation: true },
+  'configs.rollback': { route: 'POST /v1/workspaces/:workspaceId/configs/:name/rollback', roles: ADMIN, scopes: ['workspace:write'], impersonation: true },
+  'webhook-routes.list': { route: 'GET /v1/workspaces/:workspaceId/webhook-routes', roles: WORKSPACE_READERS, scopes: ['workspace:read'], impersonation: true },
+  'webhook-routes.get': { route: 'GET /v1/workspaces/:workspaceId/webhook-routes/:routeId', roles: WORKSPACE_READERS, scopes: ['workspace:read'], impersonation: true },
+  'webhook-routes.create': { route: 'POST /v1/workspaces/:workspaceId/webhook-routes', roles: ADMIN, scopes: ['workspace:write'], impersonation: true },
+  'webhook-routes.update': { route: 'PATCH /v1/workspaces/:workspaceId/webhook-routes/:routeId', roles: ADMIN, scopes: ['workspace:write'], impersonation: true },
+  'webhook-routes.delete': { route: 'DELETE /v1/workspaces/:workspaceId/webhook-routes/:routeId', roles: ADMIN, scopes: ['workspace:write'], impersonation: true },
   // operator-console BFF
   'bff.upstreams': { route: 'GET /api/bff/upstreams', public: true },
   // The operator session: public to the token guard, the BFF authenticates by its own cookie.
