@@ -3,18 +3,32 @@
 // create + migrate + seed the dev database, build every app, start them all with readable
 // prefixed logs. Ctrl-C stops them all. `--json` prints the raw JSON log lines instead.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, statSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_DATABASE_URL, DEFAULT_REDIS_URL, ensureServices } from './lib/services.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const rawJson = process.argv.includes('--json');
+
+// The vault master key of this clone, generated once into .dev-keys (git-ignored). Dev only:
+// losing the file makes the dev vault's secrets unreadable, and control-api refuses to start.
+function devMasterKey() {
+  const file = join(root, '.dev-keys', 'master.key');
+  if (!existsSync(file)) {
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, `dev-1:${randomBytes(32).toString('base64')}\n`, { mode: 0o600 });
+  }
+  return readFileSync(file, 'utf8').trim();
+}
+
 const env = {
   ...process.env,
   ORCH_ENV: process.env.ORCH_ENV ?? 'dev',
   DATABASE_URL: process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL,
   REDIS_URL: process.env.REDIS_URL ?? DEFAULT_REDIS_URL,
+  ORCH_MASTER_KEY: process.env.ORCH_MASTER_KEY || devMasterKey(),
   NX_DAEMON: 'false',
   NX_NO_CLOUD: 'true',
 };

@@ -131,12 +131,13 @@ describe('RBAC matrix (control-api)', () => {
 
   afterAll(async () => {
     const exercisedRules = [...new Set([...exercised].map((line) => line.split(' ')[0]))].sort();
-    console.log(
+    // A summary in the test output (not an app log): what the matrix test covered and skipped.
+    process.stdout.write(
       [
         `RBAC matrix: ${exercised.size} route × caller cases over ${exercisedRules.length} rules served by control-api.`,
         `Skipped, served by another app: ${OTHER_APPS.map((r) => `${r.name} (${ELSEWHERE.get(r.name)})`).join(', ') || 'none'}.`,
         `Skipped, not built yet: ${NOT_BUILT.map((r) => `${r.name} (${r.rule.route})`).join(', ') || 'none'}.`,
-      ].join('\n'),
+      ].join('\n') + '\n',
     );
     await t?.close();
   });

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { runBuiltAppToExit, startBuiltApp, type BuiltAppProcess } from './built-app';
+import { TEST_MASTER_KEY } from './test-app';
 import { createTestDatabase, type TestDatabase } from './test-database';
 import { createTestRedisPrefix, TEST_REDIS_URL, type TestRedisPrefix } from './test-redis';
 
@@ -63,6 +64,7 @@ export function describeProcessContract(app: string, options: ProcessContractOpt
       REDIS_KEY_PREFIX: redis.prefix,
       LOG_LEVEL: 'info',
       ORCH_JWT_KEYS_DIR: join(tmpdir(), `orch-test-keys-${redis.prefix.replace(/:$/, '')}`),
+      ORCH_MASTER_KEY: TEST_MASTER_KEY,
       ...(db ? { DATABASE_URL: db.url } : {}),
     });
 

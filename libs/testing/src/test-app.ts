@@ -30,6 +30,9 @@ export interface StartTestAppOptions {
   extraModules?: Array<Type<unknown> | DynamicModule>;
 }
 
+/** The vault master key of every test app and process unless a test sets its own: test-only, never deploy it. */
+export const TEST_MASTER_KEY = `test-1:${Buffer.from('orchestrator-test-master-key-32b').toString('base64')}`;
+
 @Module({})
 class TestRootModule {}
 
@@ -50,6 +53,7 @@ export async function startTestApp<C extends BaseConfig>(definition: AppDefiniti
     LOG_LEVEL: process.env['TEST_LOG_LEVEL'] ?? 'silent',
     // Signing keys of this app only (control-api creates one on first use outside prod).
     ORCH_JWT_KEYS_DIR: join(tmpdir(), `orch-test-keys-${randomBytes(6).toString('hex')}`),
+    ORCH_MASTER_KEY: TEST_MASTER_KEY,
     ...options.env,
   };
   const config = loadConfig(definition.configClass, env);

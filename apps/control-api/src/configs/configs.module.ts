@@ -1,4 +1,12 @@
 import { Module } from '@nestjs/common';
+import { WorkspacesModule } from '../workspaces/workspaces.module';
+import { ConfigsController } from './configs.controller';
+import { ConfigsService } from './configs.service';
 
-@Module({})
+/** Immutable versioned configs of a workspace and the pointer to the active one. */
+@Module({
+  imports: [WorkspacesModule],
+  controllers: [ConfigsController],
+  providers: [ConfigsService],
+})
 export class ConfigsModule {}

@@ -1,4 +1,12 @@
 import { Module } from '@nestjs/common';
+import { WorkspacesModule } from '../workspaces/workspaces.module';
+import { WebhookRoutesController } from './webhook-routes.controller';
+import { WebhookRoutesService } from './webhook-routes.service';
 
-@Module({})
+/** Where webhooks of a provider enter a workspace, and what happens to them (DESIGN §4, §6). */
+@Module({
+  imports: [WorkspacesModule],
+  controllers: [WebhookRoutesController],
+  providers: [WebhookRoutesService],
+})
 export class WebhookRoutesModule {}

@@ -25,14 +25,14 @@ export interface PolicyCircuitBreaker {
   window_ms: number;
   min_requests: number;
   /** 0..1 share of failed calls in the window that opens the breaker. */
-  failure_rate: number;
+  failure_rate_threshold: number;
   open_ms: number;
   half_open_probes: number;
 }
 
 export interface PolicyRateLimit {
   capacity: number;
-  refill_per_second: number;
+  refill_per_sec: number;
 }
 
 export const DEGRADATION_MODES = ['fail_fast', 'queue_with_delay'] as const;

@@ -22,8 +22,8 @@ export const DEFAULT_POLICY: Readonly<PolicyDefinition> = deepFreeze({
     retry_on: ['network', 'timeout', 429, 502, 503, 504],
     respect_retry_after: true,
   },
-  circuit_breaker: { window_ms: 30_000, min_requests: 10, failure_rate: 0.5, open_ms: 30_000, half_open_probes: 1 },
-  rate_limit: { capacity: 100, refill_per_second: 50 },
+  circuit_breaker: { window_ms: 30_000, min_requests: 10, failure_rate_threshold: 0.5, open_ms: 30_000, half_open_probes: 1 },
+  rate_limit: { capacity: 100, refill_per_sec: 50 },
   degradation: 'fail_fast',
 });
 
