@@ -3,6 +3,7 @@ import { AuthModule, CONTROL_AUDIENCE } from '@orch/auth';
 import { DataModule } from '@orch/data';
 import { PlatformModule } from '@orch/platform';
 import { AuditModule } from './audit/audit.module';
+import { BundlesModule } from './bundles/bundles.module';
 import { ConfigsModule } from './configs/configs.module';
 import { ConnectorsModule } from './connectors/connectors.module';
 import { CONTROL_API_CONFIG, type ControlApiConfig } from './config';
@@ -46,6 +47,7 @@ export class AppModule {
         ConnectorsModule,
         ConfigsModule,
         WebhookRoutesModule,
+        BundlesModule,
       ],
       providers: [{ provide: CONTROL_API_CONFIG, useValue: config }],
       exports: [CONTROL_API_CONFIG],

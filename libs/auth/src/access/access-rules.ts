@@ -93,6 +93,9 @@ export const ACCESS_RULES = {
   'webhook-routes.create': { route: 'POST /v1/workspaces/:workspaceId/webhook-routes', roles: ADMIN, scopes: ['workspace:write'], impersonation: true },
   'webhook-routes.update': { route: 'PATCH /v1/workspaces/:workspaceId/webhook-routes/:routeId', roles: ADMIN, scopes: ['workspace:write'], impersonation: true },
   'webhook-routes.delete': { route: 'DELETE /v1/workspaces/:workspaceId/webhook-routes/:routeId', roles: ADMIN, scopes: ['workspace:write'], impersonation: true },
+  // bundles: a workspace's configuration as one document (refs only, never secret values)
+  'bundle.export': { route: 'GET /v1/workspaces/:workspaceId/bundle', roles: WORKSPACE_READERS, scopes: ['workspace:read'], impersonation: true },
+  'bundles.import': { route: 'POST /v1/bundles/import', roles: ADMIN },
   // operator-console BFF
   'bff.upstreams': { route: 'GET /api/bff/upstreams', public: true },
   // The operator session: public to the token guard, the BFF authenticates by its own cookie.
