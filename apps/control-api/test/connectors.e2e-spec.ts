@@ -199,7 +199,8 @@ describe('Connectors (control-api)', () => {
       const before = await row(created.id);
       const audits = await auditCount();
       const removed = await request(t.server).patch(`${base(wsId)}/${created.name}`).set(bearer(admin.token)).send({ config: { base_url: null }, reason: 'r' }).expect(400);
-      expect(removed.body.error.details).toEqual([{ path: '/config/base_url', message: 'is required' }]);
+      // Without a base_url the operations' relative paths no longer resolve.
+      expect(removed.body.error.details).toEqual([{ path: '/config/operations/0/path', message: 'must be an absolute http(s) URL when the connector has no base_url' }]);
       const refs = await request(t.server).patch(`${base(wsId)}/${created.name}`).set(bearer(admin.token)).send({ config: { auth: { secret_ref: 'missing' } }, policy: 'nope', reason: 'r' }).expect(400);
       expect(pathsOf(refs.body)).toEqual(['/config/auth/secret_ref', '/policy']);
       expect(pathsOf((await request(t.server).patch(`${base(wsId)}/${created.name}`).set(bearer(admin.token)).send({ type: 'stripe', reason: 'r' }).expect(400)).body)).toEqual(['/type']);

@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { CommandContext, type CommandSpec, GLOBAL_OPTIONS, type OptionDef, type OptionValues } from './command';
 import { bootstrapCommand, loginCommand, logoutCommand } from './commands/auth.commands';
+import { bundleExportCommand, bundleImportCommand } from './commands/bundle.commands';
 import { identityCreateCommand } from './commands/identity.commands';
 import { keysGenerateCommand } from './commands/keys.commands';
 import { tokenMintCommand } from './commands/token.commands';
@@ -17,6 +18,8 @@ export const COMMANDS: readonly CommandSpec[] = [
   identityCreateCommand,
   tokenMintCommand,
   keysGenerateCommand,
+  bundleImportCommand,
+  bundleExportCommand,
 ];
 
 function optionUsage(name: string, def: OptionDef): string {
@@ -40,7 +43,7 @@ export function commandHelp(command: CommandSpec): string {
 export function mainHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
   return [
-    'orchctl: drives the Orchestrator control API (bootstrap, operators, workspaces, identities, tokens).',
+    'orchctl: drives the Orchestrator control API (bootstrap, operators, workspaces, identities, tokens, bundles).',
     '',
     'Usage: orchctl <command> [options]      orchctl <command> --help',
     '',

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -162,6 +162,46 @@ describe('orchctl (built CLI against control-api)', () => {
       const result = await orchctl(['token', 'mint', '--client-id', credentials.client_id, '--client-secret-stdin'], { stdin: 'wrong-secret' });
       expect(result.code).toBe(1);
       expect(result.stderr).toMatch(/^error: UNAUTHENTICATED: .+ \(request id [A-Za-z0-9._:-]+\)\n$/);
+    });
+
+    it('imports the seed bundle: a dry run first, then for real, then exports it', async () => {
+      const bundleFile = join(home, 'bundle.json');
+      const name = `orchctl-bundle-${process.pid}-dev`;
+      writeFileSync(
+        bundleFile,
+        JSON.stringify({
+          tenant: { name },
+          policies: [{ name: 'default', timeout_json: { total_ms: 5000 } }],
+          secret_refs: [{ name: 'stripe_signing', ref: 'env://STRIPE_SIGNING_SECRET' }],
+          connectors: [{ type: 'http', name: 'stripe', policy: 'default', secret_ref: 'stripe_signing' }],
+          configs: [{ name: 'default', version: 'v1', data: { foo: 'bar' }, activate: true }],
+        }),
+      );
+      const noReason = await orchctl(['bundle', 'import', bundleFile]);
+      expect(noReason.code).toBe(2);
+      expect(noReason.stderr).toMatch(/--reason is required/);
+
+      const dry = await orchctl(['bundle', 'import', bundleFile, '--dry-run']);
+      expect(dry.stderr).toBe('');
+      expect(dry.code).toBe(0);
+      expect(dry.stdout).toContain(`Dry run (nothing written): workspace ${name} (create)`);
+      expect(dry.stdout).toContain('4 create, 1 update, 0 unchanged');
+      expect(dry.stdout).toContain('  + connector stripe');
+      expect(dry.stdout).toContain('      /timeout/total_ms: 15000 -> 5000');
+
+      const applied = await orchctl(['bundle', 'import', bundleFile, '--reason', 'onboard buildos']);
+      expect(applied.code).toBe(0);
+      const id = new RegExp(`^Applied: workspace ${name} (\\S+) \\(create\\)`, 'm').exec(applied.stdout)?.[1] ?? '';
+      expect(id).toMatch(UUID);
+
+      const again = await orchctl(['bundle', 'import', bundleFile, '--reason', 'again']);
+      expect(again.stdout).toContain('0 create, 0 update, 5 unchanged');
+
+      const outFile = join(home, 'exported.json');
+      const exported = await orchctl(['bundle', 'export', id, '--out', outFile]);
+      expect(exported.code).toBe(0);
+      const bundle = JSON.parse(readFileSync(outFile, 'utf8'));
+      expect(bundle).toMatchObject({ tenant: { name }, connectors: [{ name: 'stripe', secret_ref: 'stripe_signing' }], configs: [{ name: 'default', version: 'v1', activate: true }] });
     });
 
     it('forgets the session on logout', async () => {

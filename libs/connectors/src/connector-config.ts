@@ -12,8 +12,8 @@ export interface ConnectorConfigValidation {
 
 /**
  * A connector's config against its type: the config_schema, and for types whose operations
- * come from the config (http) unique operation ids and payload schemas that are themselves
- * valid JSON Schema.
+ * come from the config (http) unique operation ids, paths relative to base_url (or absolute
+ * without one), and payload schemas that are themselves valid JSON Schema.
  */
 export function validateConnectorConfig(validator: SchemaValidator, definition: ConnectorTypeDefinition, config: unknown, basePath = '/config'): ConnectorConfigValidation {
   const result = validator.validate<Record<string, unknown>>(definition.config_schema, config, basePath);
@@ -26,8 +26,12 @@ function configuredOperationProblems(validator: SchemaValidator, config: Record<
   const operations = Array.isArray(config['operations']) ? (config['operations'] as Array<Record<string, unknown>>) : [];
   const problems: FieldError[] = [];
   const ids = new Set<unknown>();
+  const hasBaseUrl = typeof config['base_url'] === 'string';
   operations.forEach((operation, i) => {
     const at = `${basePath}/operations/${i}`;
+    const path = String(operation['path']);
+    if (hasBaseUrl && !path.startsWith('/')) problems.push({ path: `${at}/path`, message: 'must start with / (it is relative to base_url)' });
+    if (!hasBaseUrl && !/^https?:\/\//.test(path)) problems.push({ path: `${at}/path`, message: 'must be an absolute http(s) URL when the connector has no base_url' });
     if (ids.has(operation['operation_id'])) problems.push({ path: `${at}/operation_id`, message: 'is already used by another operation' });
     ids.add(operation['operation_id']);
     if (operation['payload_schema'] !== undefined) problems.push(...validator.checkSchema(operation['payload_schema'], `${at}/payload_schema`));

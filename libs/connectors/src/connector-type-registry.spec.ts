@@ -102,6 +102,19 @@ describe('validateConnectorConfig', () => {
     expect(paths.slice(1).every((path) => path.startsWith('/config/operations/1/payload_schema'))).toBe(true);
   });
 
+  it('accepts an http config without base_url or operations (operations default to none)', () => {
+    const result = check('http', {});
+    expect(result.errors).toEqual([]);
+    expect(result.config).toEqual({ operations: [] });
+  });
+
+  it('wants absolute operation URLs without a base_url and relative paths with one', () => {
+    const op = (path: string) => ({ operation_id: 'a', method: 'GET', path });
+    expect(check('http', { operations: [op('https://api.example.test/a')] }).errors).toEqual([]);
+    expect(check('http', { operations: [op('/a')] }).errors.map((e) => e.path)).toEqual(['/config/operations/0/path']);
+    expect(check('http', { base_url: 'https://api.example.test', operations: [op('https://other.example.test/a')] }).errors.map((e) => e.path)).toEqual(['/config/operations/0/path']);
+  });
+
   it('fills stripe defaults and finds its key ref', () => {
     const result = check('stripe', { api_key_ref: 'stripe-key' });
     expect(result.errors).toEqual([]);

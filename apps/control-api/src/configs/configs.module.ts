@@ -8,5 +8,6 @@ import { ConfigsService } from './configs.service';
   imports: [WorkspacesModule],
   controllers: [ConfigsController],
   providers: [ConfigsService],
+  exports: [ConfigsService],
 })
 export class ConfigsModule {}

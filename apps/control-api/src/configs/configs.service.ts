@@ -206,8 +206,11 @@ export class ConfigsService {
     return created;
   }
 
-  /** Moves the pointer to `target` under its row lock and writes the history row; no audit (the caller's). */
-  private async activateLocked(manager: EntityManager, workspaceId: string, target: ConfigEntity, ctx: MutationContext): Promise<PointerMove> {
+  /**
+   * Moves the pointer to `target` under its row lock and writes the history row; no audit (the
+   * caller's). Public for bundle import, which activates inside its own transaction.
+   */
+  async activateLocked(manager: EntityManager, workspaceId: string, target: ConfigEntity, ctx: MutationContext): Promise<PointerMove> {
     const configs = ConfigsRepository.of(manager);
     const locked = await configs.lockPointer(workspaceId, target.name, target.id);
     if (!locked) throw configNotFound(target.name);

@@ -1,8 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import { AuditService, confinedWorkspace, type MutationContext, type Principal } from '@orch/auth';
 import { DomainError } from '@orch/contracts';
-import type { Page, WorkspaceEntity } from '@orch/data';
+import type { Page, WorkspaceEntity, WorkspaceSettings } from '@orch/data';
 import type { OrchEnv } from '@orch/platform';
 import { CONTROL_API_CONFIG, type ControlApiConfig } from '../config';
 import { isUniqueViolation } from '../common/database-errors';
@@ -80,26 +80,32 @@ export class WorkspacesService {
     if (await this.workspaces.existsByName(input.name)) throw duplicate(input.name);
     const settings = mergeSettings(undefined, input.settings);
     try {
-      return await this.dataSource.transaction(async (manager) => {
-        const workspace = await this.workspaces.insert(manager, { name: input.name, settings });
-        const policy = await this.workspaces.insertDefaultPolicy(manager, workspace.id);
-        await this.audit.record(manager, {
-          principal: ctx.principal,
-          action: 'workspace.create',
-          workspaceId: workspace.id,
-          targetType: 'workspace',
-          targetId: workspace.id,
-          reason: ctx.reason,
-          before: null,
-          after: { ...snapshot(workspace), default_policy_id: policy.id },
-          meta: ctx,
-        });
-        return workspace;
-      });
+      return await this.dataSource.transaction((manager) => this.insertWithDefaultPolicy(manager, { name: input.name, settings }, ctx));
     } catch (error) {
       if (isUniqueViolation(error, 'uq_workspaces_name')) throw duplicate(input.name);
       throw error;
     }
+  }
+
+  /**
+   * The workspace row, its `default` policy and the audit row, inside the caller's transaction
+   * (the name already checked). Bundle import creates workspaces through it too.
+   */
+  async insertWithDefaultPolicy(manager: EntityManager, input: { name: string; settings: WorkspaceSettings }, ctx: MutationContext): Promise<WorkspaceEntity> {
+    const workspace = await this.workspaces.insert(manager, input);
+    const policy = await this.workspaces.insertDefaultPolicy(manager, workspace.id);
+    await this.audit.record(manager, {
+      principal: ctx.principal,
+      action: 'workspace.create',
+      workspaceId: workspace.id,
+      targetType: 'workspace',
+      targetId: workspace.id,
+      reason: ctx.reason,
+      before: null,
+      after: { ...snapshot(workspace), default_policy_id: policy.id },
+      meta: ctx,
+    });
+    return workspace;
   }
 
   async list(principal: Principal, page: PageRequest): Promise<Page<WorkspaceEntity>> {

@@ -1,7 +1,11 @@
 import { HTTP_METHODS, type ConnectorTypeDefinition } from '../connector-type';
 import { SECRET_REF_NAME_SCHEMA, STRING_MAP_SCHEMA } from './schema-parts';
 
-/** Generic HTTP: base URL, default headers, auth from a secret ref, operations declared per connector. */
+/**
+ * Generic HTTP: base URL, default headers, auth from a secret ref, operations declared per connector.
+ * Both base_url and operations may be left out (a connector declared before its operations, as the
+ * seed's bundle does); without a base_url every operation path must be an absolute http(s) URL.
+ */
 export const HTTP_CONNECTOR_TYPE: ConnectorTypeDefinition = {
   type: 'http',
   title: 'HTTP',
@@ -9,7 +13,7 @@ export const HTTP_CONNECTOR_TYPE: ConnectorTypeDefinition = {
   config_schema: {
     type: 'object',
     additionalProperties: false,
-    required: ['base_url', 'operations'],
+    required: [],
     'ui:order': ['base_url', 'auth', 'default_headers', 'operations'],
     properties: {
       base_url: { type: 'string', format: 'uri', pattern: '^https?://', maxLength: 2048, title: 'Base URL' },
@@ -43,6 +47,7 @@ export const HTTP_CONNECTOR_TYPE: ConnectorTypeDefinition = {
       operations: {
         title: 'Operations',
         type: 'array',
+        default: [],
         maxItems: 100,
         items: {
           type: 'object',
@@ -52,7 +57,12 @@ export const HTTP_CONNECTOR_TYPE: ConnectorTypeDefinition = {
             operation_id: { type: 'string', pattern: '^[a-z][a-z0-9_]{0,63}$' },
             title: { type: 'string', maxLength: 200 },
             method: { enum: [...HTTP_METHODS] },
-            path: { type: 'string', pattern: '^/', maxLength: 2048, description: '`{name}` placeholders are filled from the payload' },
+            path: {
+              type: 'string',
+              pattern: '^(/|https?://)',
+              maxLength: 2048,
+              description: 'Relative to base_url (`/…`), or an absolute http(s) URL when there is no base_url; `{name}` placeholders are filled from the payload',
+            },
             headers: STRING_MAP_SCHEMA,
             payload_schema: { type: 'object', description: 'JSON Schema of the payload (default: any object)' },
           },
