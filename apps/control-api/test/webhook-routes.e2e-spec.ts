@@ -31,7 +31,20 @@ describe('Webhook routes (control-api)', () => {
 
   async function addConnector(workspaceId: string, name: string): Promise<void> {
     const repository = dataSource.getRepository(ConnectorEntity);
-    await repository.save(repository.create({ workspaceId, name, type: 'http', config: { base_url: 'https://api.example.test' } }));
+    await repository.save(
+      repository.create({
+        workspaceId,
+        name,
+        type: 'http',
+        config: {
+          base_url: 'https://api.example.test',
+          operations: [
+            { operation_id: 'record_event', method: 'POST', path: '/events' },
+            { operation_id: 'ingest', method: 'POST', path: '/ingest' },
+          ],
+        },
+      }),
+    );
   }
 
   async function createRoute(workspaceId: string, body: Record<string, unknown> = {}, token = admin.token): Promise<request.Response> {
@@ -115,6 +128,7 @@ describe('Webhook routes (control-api)', () => {
         [{ target: { kind: 'store', url: 'https://example.test' } }, '/target/url'],
         [{ target: { kind: 'connector', connector: 'billing' } }, '/target/operation'],
         [{ target: { kind: 'connector', connector: 'ghost', operation: 'x' } }, '/target/connector'],
+        [{ target: { kind: 'connector', connector: 'billing', operation: 'not_offered' } }, '/target/operation'],
         [{ target: { kind: 'store', extra: 1 } }, '/target/extra'],
         [{ provider: 'hmac-sha256' }, '/verification'],
         [{ verification: { header_name: 'X-Sig', encoding: 'hex', event_id_path: '$.id' } }, '/verification'],

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { CONNECTOR_TYPE_PROVIDERS } from '../connectors/connector-types.provider';
 import { WorkspacesModule } from '../workspaces/workspaces.module';
 import { WebhookRoutesController } from './webhook-routes.controller';
 import { WebhookRoutesService } from './webhook-routes.service';
@@ -7,6 +8,6 @@ import { WebhookRoutesService } from './webhook-routes.service';
 @Module({
   imports: [WorkspacesModule],
   controllers: [WebhookRoutesController],
-  providers: [WebhookRoutesService],
+  providers: [WebhookRoutesService, ...CONNECTOR_TYPE_PROVIDERS],
 })
 export class WebhookRoutesModule {}

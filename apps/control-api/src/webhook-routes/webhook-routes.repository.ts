@@ -29,7 +29,7 @@ export class WebhookRoutesRepository extends TenantScopedRepository<WebhookRoute
     return this.manager.getRepository(SecretRefEntity).existsBy({ workspaceId, name });
   }
 
-  async connectorExists(workspaceId: string, name: string): Promise<boolean> {
-    return this.manager.getRepository(ConnectorEntity).existsBy({ workspaceId, name });
+  async findConnector(workspaceId: string, name: string): Promise<Pick<ConnectorEntity, 'type' | 'config'> | null> {
+    return this.manager.getRepository(ConnectorEntity).findOne({ where: { workspaceId, name }, select: { type: true, config: true } });
   }
 }

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AuditService, type MutationContext, type Principal } from '@orch/auth';
+import { ConnectorTypeRegistry } from '@orch/connectors';
 import { DomainError, type FieldError } from '@orch/contracts';
 import type { Page, WebhookRouteEntity } from '@orch/data';
 import type { OrchEnv } from '@orch/platform';
@@ -61,6 +62,7 @@ export class WebhookRoutesService {
     private readonly dataSource: DataSource,
     private readonly workspaces: WorkspacesService,
     private readonly audit: AuditService,
+    private readonly connectorTypes: ConnectorTypeRegistry,
     @Inject(CONTROL_API_CONFIG) config: ControlApiConfig,
   ) {
     this.routes = WebhookRoutesRepository.of(dataSource.manager);
@@ -220,9 +222,20 @@ export class WebhookRoutesService {
     if (input.signingSecretRef !== undefined && !(await this.routes.secretRefExists(workspaceId, input.signingSecretRef))) {
       problems.push({ path: '/signing_secret_ref', message: `no secret ref named ${input.signingSecretRef} in this workspace` });
     }
-    if (input.target?.kind === 'connector' && input.target.connector !== undefined && !(await this.routes.connectorExists(workspaceId, input.target.connector))) {
-      problems.push({ path: '/target/connector', message: `no connector named ${input.target.connector} in this workspace` });
+    if (input.target?.kind === 'connector' && input.target.connector !== undefined) {
+      problems.push(...(await this.connectorTargetProblems(workspaceId, input.target.connector, input.target.operation)));
     }
     if (problems.length > 0) throw invalid(problems);
+  }
+  /** The target connector must exist and offer the operation (its type's, or an http connector's own). */
+  private async connectorTargetProblems(workspaceId: string, name: string, operation: string | undefined): Promise<FieldError[]> {
+    const connector = await this.routes.findConnector(workspaceId, name);
+    if (!connector) return [{ path: '/target/connector', message: `no connector named ${name} in this workspace` }];
+    const definition = this.connectorTypes.get(connector.type);
+    const offered = definition ? this.connectorTypes.operationsOf(definition, connector.config).map((op) => op.operation_id) : [];
+    if (operation !== undefined && !offered.includes(operation)) {
+      return [{ path: '/target/operation', message: `connector ${name} has no operation ${operation} (it offers: ${offered.join(', ') || 'none'})` }];
+    }
+    return [];
   }
 }
