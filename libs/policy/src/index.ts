@@ -1,1 +1,8 @@
-// Timeouts, backoff + jitter, circuit breaker, token bucket, quotas.
+// Timeouts, backoff + jitter, circuit breaker, token bucket (DESIGN §5). Pure cores take their
+// clock and randomness as parameters; RedisTokenBucket is the only part doing I/O.
+export * from './types';
+export * from './backoff';
+export * from './deadline';
+export * from './circuit-breaker';
+export * from './token-bucket';
+export * from './redis-token-bucket';

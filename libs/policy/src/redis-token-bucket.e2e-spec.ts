@@ -1,0 +1,77 @@
+import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { RedisTokenBucket } from './redis-token-bucket';
+
+const REDIS_URL = process.env['TEST_REDIS_URL'] ?? 'redis://127.0.0.1:6379';
+const prefix = `orch_test_policy_${randomBytes(6).toString('hex')}:`;
+
+function client(): Redis {
+  return new Redis(REDIS_URL, { keyPrefix: prefix, maxRetriesPerRequest: 1 });
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('RedisTokenBucket against Redis', () => {
+  const clients = [client(), client(), client(), client()] as const;
+  const buckets = clients.map((c) => new RedisTokenBucket(c));
+  const bucket = (i: number): RedisTokenBucket => buckets[i % buckets.length] as RedisTokenBucket;
+
+  afterAll(async () => {
+    const admin = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
+    try {
+      let cursor = '0';
+      do {
+        const [next, keys] = await admin.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
+        cursor = next;
+        if (keys.length > 0) await admin.del(...keys);
+      } while (cursor !== '0');
+    } finally {
+      admin.disconnect();
+      for (const c of clients) c.disconnect();
+    }
+  });
+
+  it('allows exactly capacity takes out of 200 concurrent ones from 4 clients', async () => {
+    const settings = { capacity: 50, refill_per_sec: 0 };
+    const results = await Promise.all(Array.from({ length: 200 }, (_, i) => bucket(i).take('ws1:conn:op', settings)));
+    expect(results.filter((r) => r.allowed)).toHaveLength(50);
+    const refused = results.filter((r) => !r.allowed);
+    expect(refused).toHaveLength(150);
+    expect(refused.every((r) => r.remaining === 0 && r.retryAfterMs === Infinity)).toBe(true);
+    expect(results.filter((r) => r.allowed).map((r) => r.remaining).sort((a, b) => a - b)).toEqual(Array.from({ length: 50 }, (_, i) => i));
+    // A refill-less bucket keeps its key for the idle TTL.
+    const ttl = await clients[0].pttl('policy:bucket:ws1:conn:op');
+    expect(ttl).toBeGreaterThan(86_000_000);
+  });
+
+  it('keeps keys apart', async () => {
+    const settings = { capacity: 1, refill_per_sec: 0 };
+    expect((await bucket(0).take('ws-a:c:op', settings)).allowed).toBe(true);
+    expect((await bucket(1).take('ws-b:c:op', settings)).allowed).toBe(true);
+    expect((await bucket(2).take('ws-a:c:op', settings)).allowed).toBe(false);
+  });
+
+  it('refills over server time and expires idle buckets once they would be full', async () => {
+    const settings = { capacity: 5, refill_per_sec: 20 };
+    const key = 'ws1:conn:refill';
+    const drained = await Promise.all(Array.from({ length: 6 }, (_, i) => bucket(i).take(key, settings)));
+    expect(drained.filter((r) => r.allowed)).toHaveLength(5);
+    const refused = drained.find((r) => !r.allowed);
+    if (refused === undefined) throw new Error('expected a refused take');
+    expect(refused.retryAfterMs).toBeGreaterThan(0);
+    expect(refused.retryAfterMs).toBeLessThanOrEqual(50);
+    expect(refused.resetMs).toBeGreaterThan(200);
+    expect(refused.resetMs).toBeLessThanOrEqual(250);
+    const ttl = await clients[0].pttl(`policy:bucket:${key}`);
+    expect(ttl).toBeGreaterThan(1_000);
+    expect(ttl).toBeLessThanOrEqual(1_250);
+
+    await sleep(120); // ≈ 2.4 tokens
+    const after = await Promise.all(Array.from({ length: 4 }, (_, i) => bucket(i).take(key, settings)));
+    expect(after.filter((r) => r.allowed)).toHaveLength(2);
+
+    await sleep(300); // full again (capped at 5)
+    const refilled = await Promise.all(Array.from({ length: 7 }, (_, i) => bucket(i).take(key, settings)));
+    expect(refilled.filter((r) => r.allowed)).toHaveLength(5);
+  });
+});
