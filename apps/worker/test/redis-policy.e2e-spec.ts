@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { connect, createServer } from 'node:net';
 import request from 'supertest';
-import { createTestDatabase, runBuiltAppToExit, startBuiltApp, startTestApp, type TestApp, type TestDatabase } from '@orch/testing';
+import { createTestDatabase, createTestRedisPrefix, runBuiltAppToExit, startBuiltApp, startTestApp, type TestApp, type TestDatabase, type TestRedisPrefix } from '@orch/testing';
 import { workerApp } from '../src/app.definition';
 import type { WorkerConfig } from '../src/config';
 
@@ -37,6 +37,8 @@ async function startEvictingRedis(): Promise<{ url: string; stop(): void }> {
 describe('worker Redis eviction policy', () => {
   let db: TestDatabase;
   let evicting: { url: string; stop(): void };
+  // The noeviction case runs against the shared Redis: its keys go under a prefix of this run, cleared after.
+  const redis: TestRedisPrefix = createTestRedisPrefix();
 
   beforeAll(async () => {
     db = await createTestDatabase();
@@ -44,10 +46,11 @@ describe('worker Redis eviction policy', () => {
   });
   afterAll(async () => {
     evicting?.stop();
+    await redis.clear();
     await db?.drop();
   });
 
-  const env = (overrides: Record<string, string>) => ({ HOST: '127.0.0.1', WORKER_PORT: '0', DATABASE_URL: db.url, REDIS_KEY_PREFIX: 'orch_test_policy:', LOG_LEVEL: 'info', ...overrides });
+  const env = (overrides: Record<string, string>) => ({ HOST: '127.0.0.1', WORKER_PORT: '0', DATABASE_URL: db.url, REDIS_KEY_PREFIX: redis.prefix, LOG_LEVEL: 'info', ...overrides });
 
   it('refuses to start in prod when Redis may evict', async () => {
     const result = await runBuiltAppToExit('worker', env({ ORCH_ENV: 'prod', REDIS_URL: evicting.url }));
