@@ -4,6 +4,7 @@ import { Access } from '@orch/auth';
 import { AuditLogService } from './audit-log.service';
 import { AuditPageResponse, AuditVerificationResponse, toAuditEntryResponse } from './dto/audit-entry.response';
 import { AuditQueryDto } from './dto/audit-query.dto';
+import { toPageResponse } from '../common/dto/page.dto';
 
 @ApiTags('audit')
 @Controller('v1/audit')
@@ -15,7 +16,7 @@ export class AuditController {
   @ApiOkResponse({ type: AuditPageResponse, description: 'Newest first' })
   async list(@Query() query: AuditQueryDto): Promise<AuditPageResponse> {
     const page = await this.auditLog.list(query);
-    return { data: page.items.map(toAuditEntryResponse), next_cursor: page.nextCursor };
+    return toPageResponse(page, toAuditEntryResponse);
   }
 
   /** Recomputes the hash chain over every row. */

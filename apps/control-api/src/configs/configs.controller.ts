@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiConflictResponse, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { Access, ApiReason, CurrentPrincipal, Mutation, type MutationContext, type Principal } from '@orch/auth';
-import { PageQueryDto } from '../common/dto/page.dto';
+import { PageQueryDto, toPageResponse } from '../common/dto/page.dto';
 import { ReasonDto } from '../common/dto/reason.dto';
 import { ConfigsService, type ActivationView, type PointerMove } from './configs.service';
 import { ActivateConfigDto } from './dto/activate-config.dto';
@@ -74,7 +74,7 @@ export class ConfigsController {
     @CurrentPrincipal() principal: Principal,
   ): Promise<ConfigVersionPageResponse> {
     const page = await this.configs.versions(principal, workspaceId, name, query);
-    return { data: page.items.map(toConfigVersionResponse), next_cursor: page.nextCursor };
+    return toPageResponse(page, toConfigVersionResponse);
   }
 
   @Get(':name/versions/:version')
@@ -106,7 +106,7 @@ export class ConfigsController {
     @CurrentPrincipal() principal: Principal,
   ): Promise<ConfigActivationPageResponse> {
     const page = await this.configs.history(principal, workspaceId, name, query);
-    return { data: page.items.map(toActivationResponse), next_cursor: page.nextCursor };
+    return toPageResponse(page, toActivationResponse);
   }
 
   @Post(':name/activate')

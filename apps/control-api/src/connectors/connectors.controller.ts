@@ -1,7 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { Access, ApiReason, CurrentPrincipal, Mutation, type MutationContext, type Principal } from '@orch/auth';
-import { PageQueryDto } from '../common/dto/page.dto';
+import { PageQueryDto, toPageResponse } from '../common/dto/page.dto';
 import { ReasonDto } from '../common/dto/reason.dto';
 import { ConnectorsService, type ConnectorView } from './connectors.service';
 import { ConnectorPageResponse, ConnectorResponse, toConnectorResponse } from './dto/connector.response';
@@ -28,7 +28,7 @@ export class ConnectorsController {
   @ApiOkResponse({ type: ConnectorPageResponse })
   async list(@Param('workspaceId') workspaceId: string, @Query() query: PageQueryDto, @CurrentPrincipal() principal: Principal): Promise<ConnectorPageResponse> {
     const page = await this.connectors.list(principal, workspaceId, query);
-    return { data: page.items.map(toResponse), next_cursor: page.nextCursor };
+    return toPageResponse(page, toResponse);
   }
 
   @Get(':name')

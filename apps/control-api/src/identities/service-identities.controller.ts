@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { Access, ApiReason, CurrentPrincipal, Mutation, type MutationContext, type Principal } from '@orch/auth';
-import { PageQueryDto } from '../common/dto/page.dto';
+import { PageQueryDto, toPageResponse } from '../common/dto/page.dto';
 import { ReasonDto } from '../common/dto/reason.dto';
 import { CreateServiceIdentityDto } from './dto/create-service-identity.dto';
 import { DEFAULT_ROTATION_GRACE_SECONDS, RotateSecretDto } from './dto/rotate-secret.dto';
@@ -33,7 +33,7 @@ export class ServiceIdentitiesController {
   @ApiOkResponse({ type: ServiceIdentityPageResponse })
   async list(@Param('workspaceId') workspaceId: string, @Query() query: PageQueryDto, @CurrentPrincipal() principal: Principal): Promise<ServiceIdentityPageResponse> {
     const page = await this.identities.list(principal, workspaceId, query);
-    return { data: page.items.map(toServiceIdentityResponse), next_cursor: page.nextCursor };
+    return toPageResponse(page, toServiceIdentityResponse);
   }
 
   @Get(':identityId')

@@ -3,10 +3,9 @@ import { DataSource, type EntityManager, IsNull, MoreThan } from 'typeorm';
 import { AuditService, CONTROL_AUDIENCE, IMPERSONATION_SCOPES, type MutationContext, type Principal, SessionStore, TokenIssuer } from '@orch/auth';
 import { DomainError } from '@orch/contracts';
 import { ImpersonationSessionEntity } from '@orch/data';
+import { isUuid } from '../common/page-cursor';
 import { WorkspacesService } from '../workspaces/workspaces.service';
 import { type ImpersonationSessionResponse, type StartedImpersonationResponse, toImpersonationSessionResponse } from './dto/impersonation.dto';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function notFound(): DomainError {
   return new DomainError('NOT_FOUND', 'Resource not found');
@@ -59,7 +58,7 @@ export class ImpersonationService {
   /** The operator who started it, or an admin, may stop it; anyone else sees a 404. */
   async stop(sessionId: string, ctx: MutationContext): Promise<ImpersonationSessionResponse> {
     const callerId = operatorOf(ctx.principal);
-    if (!UUID.test(sessionId)) throw notFound();
+    if (!isUuid(sessionId)) throw notFound();
     return this.dataSource.transaction(async (manager) => {
       const repository = manager.getRepository(ImpersonationSessionEntity);
       const session = await repository.findOne({ where: { id: sessionId }, lock: { mode: 'pessimistic_write' } });

@@ -1,9 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
-import { DomainError } from '@orch/contracts';
 import { OperatorEntity } from '@orch/data';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+import { decodeCursor, encodeCursor, isUuid } from '../common/page-cursor';
 
 export interface OperatorPage {
   items: OperatorEntity[];
@@ -23,7 +21,7 @@ export class OperatorsRepository {
   }
 
   async findById(id: string, manager?: EntityManager, options: { lock?: boolean } = {}): Promise<OperatorEntity | null> {
-    if (!UUID.test(id)) return null;
+    if (!isUuid(id)) return null;
     return this.repo(manager).findOne({ where: { id }, ...(options.lock ? { lock: { mode: 'pessimistic_write' as const } } : {}) });
   }
 
@@ -81,36 +79,16 @@ export class OperatorsRepository {
   async page(limit: number, cursor: string | undefined): Promise<OperatorPage> {
     const query = this.repo().createQueryBuilder('o').orderBy('o.createdAt', 'DESC').addOrderBy('o.id', 'DESC').limit(limit + 1);
     if (cursor) {
-      const [createdAt, id] = decodeCursor(cursor);
+      const [createdAt, id] = decodeCursor(cursor, isCreatedAtIdPair);
       query.where('(o.created_at, o.id) < (:createdAt, :id)', { createdAt: new Date(createdAt), id });
     }
     const rows = await query.getMany();
     const items = rows.slice(0, limit);
     const last = items[items.length - 1];
-    return { items, nextCursor: rows.length > limit && last ? encodeCursor(last) : null };
+    return { items, nextCursor: rows.length > limit && last ? encodeCursor([last.createdAt.toISOString(), last.id]) : null };
   }
 }
 
-function encodeCursor(row: OperatorEntity): string {
-  return Buffer.from(JSON.stringify([row.createdAt.toISOString(), row.id])).toString('base64url');
-}
-
-function decodeCursor(cursor: string): [string, string] {
-  const invalid = () => new DomainError('VALIDATION_FAILED', 'cursor is invalid', { details: [{ path: '/cursor', message: 'is invalid' }] });
-  let value: unknown;
-  try {
-    value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-  } catch {
-    throw invalid();
-  }
-  if (!Array.isArray(value) || value.length !== 2) throw invalid();
-  const [createdAt, id] = value as unknown[];
-  if (typeof createdAt !== 'string' || Number.isNaN(Date.parse(createdAt)) || typeof id !== 'string' || !UUID.test(id)) throw invalid();
-  return [createdAt, id];
-}
-
-/** A unique index said no (e.g. two creates of one email racing). */
-export function isUniqueViolation(error: unknown): boolean {
-  const driverError = (error as { driverError?: { code?: unknown } } | null)?.driverError;
-  return driverError?.code === '23505';
+function isCreatedAtIdPair(values: string[]): boolean {
+  return values.length === 2 && !Number.isNaN(Date.parse(values[0])) && isUuid(values[1]);
 }

@@ -7,7 +7,9 @@ import { ImpersonationService } from '../impersonation/impersonation.service';
 import { RefreshTokenStore } from './auth/refresh-token.store';
 import { type CreatedOperatorResponse, type OperatorPageResponse, type OperatorResponse, toOperatorResponse } from './dto/operator.response';
 import type { CreateOperatorRequest, UpdateOperatorRequest } from './dto/operator.requests';
-import { isUniqueViolation, OperatorsRepository } from './operators.repository';
+import { isUniqueViolation } from '../common/database-errors';
+import { OperatorsRepository } from './operators.repository';
+import { toPageResponse } from '../common/dto/page.dto';
 
 export const INVITE_TTL_SECONDS = 72 * 60 * 60;
 const DEFAULT_PAGE_SIZE = 50;
@@ -55,14 +57,14 @@ export class OperatorsService {
       });
       return { operator: toOperatorResponse(operator), invite_token: inviteToken, invite_expires_at: inviteExpiresAt.toISOString() };
     } catch (error) {
-      if (isUniqueViolation(error)) throw duplicateEmail();
+      if (isUniqueViolation(error, 'uq_operators_email_lower')) throw duplicateEmail();
       throw error;
     }
   }
 
   async list(limit: number | undefined, cursor: string | undefined): Promise<OperatorPageResponse> {
     const page = await this.operators.page(limit ?? DEFAULT_PAGE_SIZE, cursor);
-    return { data: page.items.map(toOperatorResponse), next_cursor: page.nextCursor };
+    return toPageResponse(page, toOperatorResponse);
   }
 
   async get(id: string): Promise<OperatorResponse> {

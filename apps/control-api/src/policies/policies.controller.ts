@@ -1,7 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { Access, ApiReason, CurrentPrincipal, Mutation, type MutationContext, type Principal } from '@orch/auth';
-import { PageQueryDto } from '../common/dto/page.dto';
+import { PageQueryDto, toPageResponse } from '../common/dto/page.dto';
 import { ReasonDto } from '../common/dto/reason.dto';
 import { CreatePolicyDto } from './dto/create-policy.dto';
 import { PolicyPageResponse, PolicyResponse, toPolicyResponse } from './dto/policy.response';
@@ -32,7 +32,7 @@ export class PoliciesController {
   @ApiOkResponse({ type: PolicyPageResponse })
   async list(@Param('workspaceId') workspaceId: string, @Query() query: PageQueryDto, @CurrentPrincipal() principal: Principal): Promise<PolicyPageResponse> {
     const page = await this.policies.list(principal, workspaceId, query);
-    return { data: page.items.map(toPolicyResponse), next_cursor: page.nextCursor };
+    return toPageResponse(page, toPolicyResponse);
   }
 
   @Get(':name')

@@ -1,7 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { Access, ApiReason, CurrentPrincipal, Mutation, type MutationContext, type Principal } from '@orch/auth';
-import { PageQueryDto } from '../common/dto/page.dto';
+import { PageQueryDto, toPageResponse } from '../common/dto/page.dto';
 import { ReasonDto } from '../common/dto/reason.dto';
 import { CreateSecretRefDto } from './dto/create-secret-ref.dto';
 import { SecretCheckResponse, SecretRefPageResponse, SecretRefResponse, toSecretRefResponse } from './dto/secret-ref.response';
@@ -25,7 +25,7 @@ export class SecretRefsController {
   @ApiOkResponse({ type: SecretRefPageResponse })
   async list(@Param('workspaceId') workspaceId: string, @Query() query: PageQueryDto, @CurrentPrincipal() principal: Principal): Promise<SecretRefPageResponse> {
     const page = await this.secrets.listRefs(principal, workspaceId, query);
-    return { data: page.items.map(toSecretRefResponse), next_cursor: page.nextCursor };
+    return toPageResponse(page, toSecretRefResponse);
   }
 
   @Get(':name')

@@ -1,7 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiConflictResponse, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { Access, ApiReason, CurrentPrincipal, Mutation, type MutationContext, type Principal } from '@orch/auth';
-import { PageQueryDto } from '../common/dto/page.dto';
+import { PageQueryDto, toPageResponse } from '../common/dto/page.dto';
 import { ReasonDto } from '../common/dto/reason.dto';
 import { CreateWebhookRouteDto, UpdateWebhookRouteDto } from './dto/webhook-route.dto';
 import { toWebhookRouteResponse, WebhookRoutePageResponse, WebhookRouteResponse } from './dto/webhook-route.response';
@@ -26,7 +26,7 @@ export class WebhookRoutesController {
   @ApiOkResponse({ type: WebhookRoutePageResponse })
   async list(@Param('workspaceId') workspaceId: string, @Query() query: PageQueryDto, @CurrentPrincipal() principal: Principal): Promise<WebhookRoutePageResponse> {
     const page = await this.routes.list(principal, workspaceId, query);
-    return { data: page.items.map(toWebhookRouteResponse), next_cursor: page.nextCursor };
+    return toPageResponse(page, toWebhookRouteResponse);
   }
 
   @Get(':routeId')

@@ -2,7 +2,7 @@ import { Body, Controller, Get, Param, Patch, Post, Query } from '@nestjs/common
 import { ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { Access, ApiReason, CurrentPrincipal, Mutation, type MutationContext, type Principal } from '@orch/auth';
 import { CreateWorkspaceDto } from './dto/create-workspace.dto';
-import { PageQueryDto } from '../common/dto/page.dto';
+import { PageQueryDto, toPageResponse } from '../common/dto/page.dto';
 import { UpdateWorkspaceDto } from './dto/update-workspace.dto';
 import { toWorkspaceResponse, WorkspacePageResponse, WorkspaceResponse } from './dto/workspace.response';
 import { WorkspacesService } from './workspaces.service';
@@ -25,7 +25,7 @@ export class WorkspacesController {
   @ApiOkResponse({ type: WorkspacePageResponse, description: 'Operators see every workspace of this deployment; a workspace token only its own' })
   async list(@Query() query: PageQueryDto, @CurrentPrincipal() principal: Principal): Promise<WorkspacePageResponse> {
     const page = await this.workspaces.list(principal, query);
-    return { data: page.items.map(toWorkspaceResponse), next_cursor: page.nextCursor };
+    return toPageResponse(page, toWorkspaceResponse);
   }
 
   @Get(':workspaceId')

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
-import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '@orch/data';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, type Page } from '@orch/data';
 
 /** `?limit=&cursor=` of every list. */
 export class PageQueryDto {
@@ -26,4 +26,9 @@ export abstract class PageResponse<T> {
 
   @ApiProperty({ type: String, nullable: true, description: 'Pass as ?cursor= for the next page; null on the last page' })
   next_cursor!: string | null;
+}
+
+/** A repository page as the API's `{data, next_cursor}`, each item through its response mapper. */
+export function toPageResponse<E, R>(page: Pick<Page<E>, 'items' | 'nextCursor'>, map: (item: E) => R): { data: R[]; next_cursor: string | null } {
+  return { data: page.items.map((item) => map(item)), next_cursor: page.nextCursor };
 }
