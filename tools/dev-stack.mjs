@@ -29,6 +29,8 @@ const env = {
   DATABASE_URL: process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL,
   REDIS_URL: process.env.REDIS_URL ?? DEFAULT_REDIS_URL,
   ORCH_MASTER_KEY: process.env.ORCH_MASTER_KEY || devMasterKey(),
+  // Local fake upstreams run on this machine: the dev stack lets connectors reach loopback.
+  EGRESS_ALLOW_CIDRS: process.env.EGRESS_ALLOW_CIDRS ?? '127.0.0.0/8,::1/128',
   NX_DAEMON: 'false',
   NX_NO_CLOUD: 'true',
 };

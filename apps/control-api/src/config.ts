@@ -1,12 +1,12 @@
 import { Type } from 'class-transformer';
-import { IsEmail, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength, Validate } from 'class-validator';
+import { IsEmail, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength } from 'class-validator';
 import { Secret, ServiceConfig } from '@orch/platform';
-import { IsMasterKeySpec, IsMasterKeySpecList } from '@orch/secrets';
+import { WithMasterKeys } from '@orch/secrets';
 
 /** Injection token of the validated ControlApiConfig (provided by AppModule). */
 export const CONTROL_API_CONFIG = Symbol('CONTROL_API_CONFIG');
 
-export class ControlApiConfig extends ServiceConfig {
+export class ControlApiConfig extends WithMasterKeys(ServiceConfig) {
   @Type(() => Number)
   @IsInt()
   @Min(0)
@@ -45,17 +45,4 @@ export class ControlApiConfig extends ServiceConfig {
   @Min(60)
   @Max(900)
   ORCH_TOKEN_TTL_SECONDS = 900;
-
-  /** `<id>:<base64 of 32 bytes>`: wraps the data key of every new vault secret version. Required: no key, no start. */
-  @Secret()
-  @IsString()
-  @Validate(IsMasterKeySpec)
-  ORCH_MASTER_KEY!: string;
-
-  /** Comma-separated `<id>:<base64>` keys still accepted for unwrapping, until `npm run secrets:rewrap` has moved every envelope to ORCH_MASTER_KEY. */
-  @Secret()
-  @IsOptional()
-  @IsString()
-  @Validate(IsMasterKeySpecList)
-  ORCH_MASTER_KEYS_PREVIOUS?: string;
 }

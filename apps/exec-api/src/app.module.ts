@@ -1,8 +1,12 @@
 import { type DynamicModule, Module } from '@nestjs/common';
+import { APP_INTERCEPTOR } from '@nestjs/core';
 import { AuthModule, EXEC_AUDIENCE } from '@orch/auth';
 import { DataModule } from '@orch/data';
+import { ExecutionModule } from '@orch/execution';
 import { PlatformModule } from '@orch/platform';
-import type { ExecApiConfig } from './config';
+import { EXEC_API_CONFIG, type ExecApiConfig } from './config';
+import { ExecuteModule } from './execute/execute.module';
+import { RequestLogInterceptor } from './request-log/request-log.interceptor';
 import { WhoamiController } from './whoami/whoami.controller';
 
 @Module({})
@@ -11,10 +15,21 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
-        PlatformModule.forRoot({ serviceName: 'exec-api', config }), DataModule.forRoot({ url: config.DATABASE_URL }),
+        PlatformModule.forRoot({ serviceName: 'exec-api', config }),
+        DataModule.forRoot({ url: config.DATABASE_URL }),
         AuthModule.forVerifier({ mode: config.AUTH_MODE, issuer: config.ORCH_JWT_ISSUER, audience: EXEC_AUDIENCE, jwksUrl: config.ORCH_JWKS_URL }),
+        ExecutionModule.forRoot({
+          masterKey: config.ORCH_MASTER_KEY,
+          ...(config.ORCH_MASTER_KEYS_PREVIOUS ? { previousMasterKeys: config.ORCH_MASTER_KEYS_PREVIOUS } : {}),
+          ...(config.EGRESS_ALLOW_CIDRS ? { egressAllowCidrs: config.EGRESS_ALLOW_CIDRS } : {}),
+          catalogCacheMs: config.EXEC_CATALOG_CACHE_MS,
+          maxResponseBytes: config.EXEC_MAX_RESPONSE_BYTES,
+          idempotencyLeaseMs: config.IDEMPOTENCY_LEASE_MS,
+        }),
+        ExecuteModule,
       ],
       controllers: [WhoamiController],
+      providers: [{ provide: EXEC_API_CONFIG, useValue: config }, { provide: APP_INTERCEPTOR, useClass: RequestLogInterceptor }],
     };
   }
 }

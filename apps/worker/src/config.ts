@@ -8,4 +8,11 @@ export class WorkerConfig extends ServiceConfig {
   @Min(0)
   @Max(65535)
   WORKER_PORT = 4004;
+
+  /** How often expired Idempotency-Key records (kept 24 h) are deleted, in ms. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(100)
+  @Max(86_400_000)
+  IDEMPOTENCY_PURGE_EVERY_MS = 600_000;
 }

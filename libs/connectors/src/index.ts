@@ -4,3 +4,4 @@ export { BUILT_IN_CONNECTOR_TYPES, ConnectorTypeRegistry } from './connector-typ
 export { validateConnectorConfig, type ConnectorConfigValidation } from './connector-config';
 export { SCHEMA_ANNOTATION_KEYWORDS, SECRET_REF_KEYWORD, SchemaValidator, toFieldErrors, type SchemaValidation, type SecretRefUse } from './schema-validator';
 export * from './egress';
+export * from './runtime';

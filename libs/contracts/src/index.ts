@@ -5,3 +5,5 @@ export * from './errors/domain-error';
 export * from './errors/json-pointer';
 export * from './request-id';
 export * from './queues';
+export * from './canonical-json';
+export * from './events';

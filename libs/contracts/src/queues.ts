@@ -13,6 +13,14 @@ export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 
 export const QUEUE_NAMES: QueueName[] = Object.values(QUEUES);
 
+/** Job names of the maintenance queue (repeatable jobs the worker schedules for itself). */
+export const MAINTENANCE_JOBS = {
+  /** Deletes Idempotency-Key records past their 24 h retention. */
+  idempotencyPurge: 'idempotency.purge',
+} as const;
+
+export type MaintenanceJobName = (typeof MAINTENANCE_JOBS)[keyof typeof MAINTENANCE_JOBS];
+
 /** BullMQ's key prefix for a deployment's Redis key prefix ("orch:" -> "orch:bull"). */
 export function bullPrefix(redisKeyPrefix: string): string {
   return `${redisKeyPrefix}bull`;

@@ -92,9 +92,9 @@ function transition(state: BreakerState, to: BreakerStatus, now: Millis, setting
 }
 
 /**
- * Applies what time alone changes: open → half_open once `open_ms` has passed; a half-open phase
- * whose probes never all reported within `open_ms` (their caller died) re-arms its probe slots
- * under a new generation; closed drops expired buckets.
+ * Applies what time alone changes: open → half_open once `open_ms` has passed; a half-open round
+ * whose probes never all reported within `open_ms` of its first probe (their caller died) re-arms
+ * its probe slots under a new generation; closed drops expired buckets.
  */
 export function advanceBreaker(state: BreakerState, settings: CircuitBreakerSettings, now: Millis, options: BreakerOptions = {}): BreakerStep<BreakerStatus> {
   const events: BreakerTransition[] = [];
@@ -123,7 +123,11 @@ export function acquireBreaker(state: BreakerState, settings: CircuitBreakerSett
   }
   const probes = Math.max(1, Math.floor(settings.half_open_probes));
   if (current.probesAdmitted < probes) {
-    const next = { ...current, probesAdmitted: current.probesAdmitted + 1 };
+    // The first probe of a round restarts the open_ms re-arm clock: counted from an older `since`
+    // (a round re-armed by a record or a read long ago), the very next call would re-arm again and
+    // admit another probe while this one is still in flight, ignoring its result.
+    const since = current.probesAdmitted === 0 ? now : current.since;
+    const next = { ...current, since, probesAdmitted: current.probesAdmitted + 1 };
     return { state: next, events, result: { allowed: true, permit: { generation: current.generation, probe: true } } };
   }
   // All probe slots taken: at the latest they are re-armed after open_ms (advanceBreaker).

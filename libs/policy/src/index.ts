@@ -6,3 +6,5 @@ export * from './deadline';
 export * from './circuit-breaker';
 export * from './token-bucket';
 export * from './redis-token-bucket';
+export * from './redis-circuit-breaker';
+export * from './redis-concurrency-limiter';

@@ -6,3 +6,4 @@ export * from './lib/secret-vault';
 export * from './lib/secret-resolver';
 export * from './lib/rewrap';
 export * from './lib/secrets-core.module';
+export * from './lib/master-key.config';

@@ -8,3 +8,4 @@ export * from './process-contract';
 export * from './test-database';
 export * from './access-coverage';
 export * from './auth-fixtures';
+export * from './fake-upstream';

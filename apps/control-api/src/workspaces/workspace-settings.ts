@@ -1,4 +1,6 @@
-import { DEFAULT_WORKSPACE_SETTINGS, type WorkspaceQuotas, type WorkspaceSettings } from '@orch/data';
+import { effectiveSettings, type WorkspaceQuotas, type WorkspaceSettings } from '@orch/data';
+
+export { effectiveSettings };
 
 export interface WorkspaceSettingsPatch {
   quotas?: Partial<WorkspaceQuotas>;
@@ -15,13 +17,5 @@ export function mergeSettings(base: Partial<WorkspaceSettings> | null | undefine
       queue_depth: patch?.quotas?.queue_depth ?? current.quotas.queue_depth,
     },
     retention_days: patch?.retention_days ?? current.retention_days,
-  };
-}
-
-/** Stored settings with the defaults filled in (rows written before a setting existed hold less). */
-export function effectiveSettings(stored: Partial<WorkspaceSettings> | null | undefined): WorkspaceSettings {
-  return {
-    quotas: { ...DEFAULT_WORKSPACE_SETTINGS.quotas, ...(stored?.quotas ?? {}) },
-    retention_days: stored?.retention_days ?? DEFAULT_WORKSPACE_SETTINGS.retention_days,
   };
 }

@@ -10,6 +10,8 @@ export class QueuesModule {
   static forRoot(options: { redisUrl: string; redisKeyPrefix: string }): DynamicModule {
     return {
       module: QueuesModule,
+      // Global: processor modules inject their queue without re-registering it.
+      global: true,
       imports: [
         BullModule.forRoot({
           // BullMQ workers block on Redis; they must retry for ever, not fail the command.

@@ -104,6 +104,7 @@ export const ACCESS_RULES = {
   'bff.session.delete': { route: 'DELETE /api/session', public: true },
   // exec-api
   'exec.whoami': { route: 'GET /v1/whoami', scopes: ['execute', 'jobs:write', 'jobs:read', 'events:read'] },
+  'exec.execute': { route: 'POST /v1/execute', scopes: ['execute'] },
 } as const satisfies Record<string, AccessRule>;
 
 export type AccessRuleName = keyof typeof ACCESS_RULES;

@@ -1,21 +1,3 @@
-/**
- * JSON with object keys sorted at every depth: the same value always gives the same bytes,
- * which is what a hash chain needs (jsonb does not keep key order).
- */
-export function canonicalJson(value: unknown): string {
-  return JSON.stringify(sortKeys(value));
-}
-
-function sortKeys(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(sortKeys);
-  if (value instanceof Date) return value.toISOString();
-  if (value !== null && typeof value === 'object') {
-    return Object.fromEntries(
-      Object.keys(value as Record<string, unknown>)
-        .sort()
-        .filter((key) => (value as Record<string, unknown>)[key] !== undefined)
-        .map((key) => [key, sortKeys((value as Record<string, unknown>)[key])]),
-    );
-  }
-  return value;
-}
+// Moved to @orch/contracts so libraries that may not depend on auth (execution's idempotency
+// fingerprints) share the exact same canonical form; re-exported so auth's API is unchanged.
+export { canonicalJson } from '@orch/contracts';

@@ -25,6 +25,14 @@ export const DEFAULT_WORKSPACE_SETTINGS: Readonly<WorkspaceSettings> = deepFreez
   retention_days: 30,
 });
 
+/** Stored settings with the defaults filled in (rows written before a setting existed hold less). */
+export function effectiveSettings(stored: Partial<WorkspaceSettings> | null | undefined): WorkspaceSettings {
+  return {
+    quotas: { ...DEFAULT_WORKSPACE_SETTINGS.quotas, ...(stored?.quotas ?? {}) },
+    retention_days: stored?.retention_days ?? DEFAULT_WORKSPACE_SETTINGS.retention_days,
+  };
+}
+
 /**
  * The tenant. Its environment is the name's suffix (`-dev`, `-prod`, DESIGN §3), so no column
  * can disagree with the name.

@@ -5,27 +5,20 @@
  * ones, still needed to unwrap). Safe to run again; afterwards the old keys can be removed.
  */
 import 'reflect-metadata';
-import { IsOptional, IsString, IsUrl, Validate } from 'class-validator';
+import { IsUrl } from 'class-validator';
 import { DataSource } from 'typeorm';
 import { createDataSourceOptions } from '@orch/data';
-import { ConfigError, loadConfig, Secret } from '@orch/platform';
-import { IsMasterKeySpec, IsMasterKeySpecList, MasterKeyring } from '../lib/master-keyring';
+import { ConfigError, loadConfig } from '@orch/platform';
+import { WithMasterKeys } from '../lib/master-key.config';
+import { MasterKeyring } from '../lib/master-keyring';
 import { rewrapAll } from '../lib/rewrap';
 
-class RewrapConfig {
+class RewrapDatabaseConfig {
   @IsUrl({ protocols: ['postgres', 'postgresql'], require_tld: false, require_protocol: true })
   DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/orchestrator_dev';
-
-  @Secret()
-  @IsString()
-  @Validate(IsMasterKeySpec)
-  ORCH_MASTER_KEY!: string;
-
-  @Secret()
-  @IsOptional()
-  @Validate(IsMasterKeySpecList)
-  ORCH_MASTER_KEYS_PREVIOUS?: string;
 }
+
+class RewrapConfig extends WithMasterKeys(RewrapDatabaseConfig) {}
 
 async function main(): Promise<number> {
   let config: RewrapConfig;

@@ -1,0 +1,10 @@
+export * from './runtime';
+export { ConnectorRuntimes, type ConnectorRuntimesOptions } from './connector-runtimes';
+export { HttpTransport, type HttpTransportOptions, type TransportRequest } from './http-transport';
+export { HttpRuntime, buildHttpRequest } from './http.runtime';
+export { StripeRuntime, buildStripeRequest, STRIPE_DEFAULT_BASE_URL } from './stripe.runtime';
+export { encodeStripeForm } from './stripe-form';
+export { SmtpRuntime, smtpReplyStatus, type SmtpRuntimeOptions } from './smtp.runtime';
+export { S3Runtime, type S3RuntimeOptions } from './s3.runtime';
+export { GuardedHttpAgent, GuardedHttpsAgent, type GuardedAgentOptions } from './guarded-node-agents';
+export { InvalidCallError } from './invalid-call-error';

@@ -1,0 +1,82 @@
+import { type DynamicModule, Injectable, Module, type OnApplicationShutdown } from '@nestjs/common';
+import type { Redis } from 'ioredis';
+import { DataSource } from 'typeorm';
+import { ConnectorRuntimes, ConnectorTypeRegistry, EgressPolicy, SchemaValidator } from '@orch/connectors';
+import { MetricsService, REDIS_CLIENT } from '@orch/platform';
+import { RedisCircuitBreakerStore, RedisConcurrencyLimiter, RedisTokenBucket } from '@orch/policy';
+import { SecretResolver, SecretsCoreModule } from '@orch/secrets';
+import { ConnectorCatalog } from './execution/connector-catalog';
+import { ExecutionMetrics } from './execution/execution-metrics';
+import { ExecutionService } from './execution/execution.service';
+import { IdempotencyService } from './idempotency/idempotency.service';
+import { RecordWriter } from './records/record-writer';
+
+export interface ExecutionModuleOptions {
+  /** ORCH_MASTER_KEY / ORCH_MASTER_KEYS_PREVIOUS: secrets are resolved at call time. */
+  masterKey: string;
+  previousMasterKeys?: string;
+  /** EGRESS_ALLOW_CIDRS: ranges outbound calls may reach although the guard refuses them by default. */
+  egressAllowCidrs?: string;
+  /** See ConnectorCatalogOptions.cacheMs. */
+  catalogCacheMs?: number;
+  maxResponseBytes?: number;
+  idempotencyLeaseMs?: number;
+}
+
+/** Flushes buffered records and closes pooled upstream connections when the app stops. */
+@Injectable()
+class ExecutionLifecycle implements OnApplicationShutdown {
+  constructor(
+    private readonly records: RecordWriter,
+    private readonly runtimes: ConnectorRuntimes,
+  ) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.records.close();
+    await this.runtimes.close();
+  }
+}
+
+/**
+ * The execution plane as Nest providers (needs PlatformModule and DataModule), global:
+ * ExecutionService, IdempotencyService and the RecordWriter, for exec-api and the worker alike.
+ */
+@Module({})
+export class ExecutionModule {
+  static forRoot(options: ExecutionModuleOptions): DynamicModule {
+    return {
+      module: ExecutionModule,
+      global: true,
+      imports: [SecretsCoreModule.forRoot({ masterKey: options.masterKey, ...(options.previousMasterKeys ? { previousMasterKeys: options.previousMasterKeys } : {}) })],
+      providers: [
+        { provide: ConnectorTypeRegistry, useFactory: () => new ConnectorTypeRegistry() },
+        { provide: ConnectorRuntimes, useFactory: () => new ConnectorRuntimes({ policy: new EgressPolicy(options.egressAllowCidrs ?? '') }) },
+        { provide: RecordWriter, inject: [DataSource], useFactory: (dataSource: DataSource) => new RecordWriter(dataSource) },
+        {
+          provide: IdempotencyService,
+          inject: [DataSource],
+          useFactory: (dataSource: DataSource) => new IdempotencyService(dataSource, options.idempotencyLeaseMs === undefined ? {} : { leaseMs: options.idempotencyLeaseMs }),
+        },
+        {
+          provide: ExecutionService,
+          inject: [DataSource, REDIS_CLIENT, ConnectorTypeRegistry, ConnectorRuntimes, SecretResolver, RecordWriter, MetricsService],
+          useFactory: (dataSource: DataSource, redis: Redis, registry: ConnectorTypeRegistry, runtimes: ConnectorRuntimes, secrets: SecretResolver, records: RecordWriter, metrics: MetricsService) =>
+            new ExecutionService({
+              catalog: new ConnectorCatalog(dataSource, registry, options.catalogCacheMs === undefined ? {} : { cacheMs: options.catalogCacheMs }),
+              validator: new SchemaValidator(),
+              runtimes,
+              secrets,
+              rateLimiter: new RedisTokenBucket(redis),
+              breakers: new RedisCircuitBreakerStore(redis),
+              concurrency: new RedisConcurrencyLimiter(redis),
+              events: records,
+              metrics: new ExecutionMetrics(metrics.registry),
+              ...(options.maxResponseBytes === undefined ? {} : { maxResponseBytes: options.maxResponseBytes }),
+            }),
+        },
+        ExecutionLifecycle,
+      ],
+      exports: [ExecutionService, IdempotencyService, RecordWriter],
+    };
+  }
+}
