@@ -1,7 +1,7 @@
 import { DataSource } from 'typeorm';
 import { EventLogEntity, RequestLogEntity } from '@orch/data';
 import { serviceToken } from '@orch/testing';
-import { ExecStack, type TestWorkspace } from './support/exec-stack';
+import { eventually, ExecStack, type TestWorkspace } from './support/exec-stack';
 
 /** POST /v1/execute: the contract, its negative cases and the records it leaves. */
 describe('POST /v1/execute', () => {
@@ -108,16 +108,3 @@ describe('POST /v1/execute', () => {
     });
   });
 });
-
-async function eventually(check: () => Promise<void>, timeoutMs = 3000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      await check();
-      return;
-    } catch (error) {
-      if (Date.now() > until) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-  }
-}

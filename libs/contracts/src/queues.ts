@@ -13,6 +13,23 @@ export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 
 export const QUEUE_NAMES: QueueName[] = Object.values(QUEUES);
 
+/** Data of a `jobs` queue entry; its BullMQ job id is the job row id (DESIGN §6). */
+export interface JobQueueData {
+  job_id: string;
+  workspace_id: string;
+  /** W3C trace context of the submitting request, so the run continues its trace. */
+  trace_context?: { traceparent: string; tracestate?: string };
+}
+
+/** Data of a `callbacks` queue entry: deliver the terminal state of a job to its callback_url. */
+export interface CallbackQueueData {
+  job_id: string;
+  workspace_id: string;
+}
+
+/** Job names used on the jobs and callbacks queues. */
+export const QUEUE_JOB_NAMES = { run: 'run', deliver: 'deliver' } as const;
+
 /** Job names of the maintenance queue (repeatable jobs the worker schedules for itself). */
 export const MAINTENANCE_JOBS = {
   /** Deletes Idempotency-Key records past their 24 h retention. */

@@ -1,9 +1,9 @@
-import { type DynamicModule, Injectable, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { type BeforeApplicationShutdown, type DynamicModule, Injectable, Module } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { DataSource } from 'typeorm';
 import { ConnectorRuntimes, ConnectorTypeRegistry, EgressPolicy, SchemaValidator } from '@orch/connectors';
 import { MetricsService, REDIS_CLIENT } from '@orch/platform';
-import { RedisCircuitBreakerStore, RedisConcurrencyLimiter, RedisTokenBucket } from '@orch/policy';
+import { RedisAdmission, RedisCircuitBreakerStore } from '@orch/policy';
 import { SecretResolver, SecretsCoreModule } from '@orch/secrets';
 import { ConnectorCatalog } from './execution/connector-catalog';
 import { ExecutionMetrics } from './execution/execution-metrics';
@@ -23,15 +23,18 @@ export interface ExecutionModuleOptions {
   idempotencyLeaseMs?: number;
 }
 
-/** Flushes buffered records and closes pooled upstream connections when the app stops. */
+/**
+ * Flushes buffered records and closes pooled upstream connections when the app stops — before
+ * the shutdown phase, in which TypeORM closes its connection (a flush then would lose the rows).
+ */
 @Injectable()
-class ExecutionLifecycle implements OnApplicationShutdown {
+class ExecutionLifecycle implements BeforeApplicationShutdown {
   constructor(
     private readonly records: RecordWriter,
     private readonly runtimes: ConnectorRuntimes,
   ) {}
 
-  async onApplicationShutdown(): Promise<void> {
+  async beforeApplicationShutdown(): Promise<void> {
     await this.records.close();
     await this.runtimes.close();
   }
@@ -66,9 +69,8 @@ export class ExecutionModule {
               validator: new SchemaValidator(),
               runtimes,
               secrets,
-              rateLimiter: new RedisTokenBucket(redis),
+              admission: new RedisAdmission(redis),
               breakers: new RedisCircuitBreakerStore(redis),
-              concurrency: new RedisConcurrencyLimiter(redis),
               events: records,
               metrics: new ExecutionMetrics(metrics.registry),
               ...(options.maxResponseBytes === undefined ? {} : { maxResponseBytes: options.maxResponseBytes }),

@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import { LUA_COMMON, defineScript, luaScript, runScript } from './lua/common';
 import type { Millis } from './types';
 
 /**
@@ -8,57 +8,83 @@ import type { Millis } from './types';
  * released), then acts — all inside one script, so concurrent acquirers from any replica can never
  * push the set past `limit`.
  *
- * KEYS[1]: the sorted set. ARGV: mode (acquire | release | extend | active), lease id, limit,
- * lease ms. Returns integers {ok 0|1, active, retry_after_ms (-1 = never)}.
+ * Lua functions (need `LUA_COMMON`), `now` in whole ms of Redis `TIME`:
+ * `lease_acquire(key, id, limit, lease_ms, now)` → ok 0|1, retry_after_ms (-1 = never);
+ * `lease_release(key, id, now)` → 1 when a live lease was removed; `lease_extend(key, id, lease_ms, now)`
+ * → 0|1; `lease_run(key, argv, at, now)` reads mode (acquire | release | extend | active), lease id,
+ * limit, lease ms from `argv[at..at+3]` (`encodeConcurrencyArgs`), dispatches and returns integers
+ * {ok 0|1, active, retry_after_ms (-1 = never)}.
  * acquire: an id already holding a live lease is re-admitted and its lease renewed (idempotent).
  * extend: renews only a live lease (an expired one may already have been replaced).
  * The key's TTL follows the latest lease expiry, so an abandoned set disappears by itself.
  */
-export const CONCURRENCY_LIMITER_SCRIPT = `
-local key = KEYS[1]
-local mode = ARGV[1]
-local member = ARGV[2]
-local limit = tonumber(ARGV[3])
-local lease_ms = tonumber(ARGV[4])
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local function fmt(x) return string.format('%.17g', x) end
-local function expire_with_latest()
+export const CONCURRENCY_LIMITER_LUA = `
+local function lease_expire_with_latest(key, now)
   local last = redis.call('ZRANGE', key, -1, -1, 'WITHSCORES')
   if last[2] then redis.call('PEXPIRE', key, fmt(math.max(1, tonumber(last[2]) - now))) end
 end
-
-if mode == 'active' then
-  return {1, redis.call('ZCOUNT', key, '(' .. fmt(now), '+inf'), 0}
+local function lease_prune(key, now)
+  redis.call('ZREMRANGEBYSCORE', key, '-inf', fmt(now))
 end
-
-redis.call('ZREMRANGEBYSCORE', key, '-inf', fmt(now))
-local ok = 0
-local retry_after = 0
-if mode == 'acquire' then
+local function lease_acquire(key, member, limit, lease_ms, now)
+  lease_prune(key, now)
   if redis.call('ZSCORE', key, member) or redis.call('ZCARD', key) < limit then
     redis.call('ZADD', key, fmt(now + lease_ms), member)
-    expire_with_latest()
-    ok = 1
+    lease_expire_with_latest(key, now)
+    return 1, 0
   elseif limit < 1 then
-    retry_after = -1
-  else
-    local first = redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')
-    retry_after = math.max(1, tonumber(first[2]) - now)
+    return 0, -1
   end
-elseif mode == 'release' then
-  ok = redis.call('ZREM', key, member)
-elseif mode == 'extend' then
+  local first = redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')
+  return 0, math.max(1, tonumber(first[2]) - now)
+end
+local function lease_release(key, member, now)
+  lease_prune(key, now)
+  return redis.call('ZREM', key, member)
+end
+local function lease_extend(key, member, lease_ms, now)
+  lease_prune(key, now)
   if redis.call('ZSCORE', key, member) then
     redis.call('ZADD', key, 'XX', fmt(now + lease_ms), member)
-    expire_with_latest()
-    ok = 1
+    lease_expire_with_latest(key, now)
+    return 1
   end
+  return 0
 end
-return {ok, redis.call('ZCARD', key), retry_after}
+local function lease_run(key, argv, at, now)
+  local mode = argv[at]
+  local member = argv[at + 1]
+  local limit = tonumber(argv[at + 2])
+  local lease_ms = tonumber(argv[at + 3])
+  if mode == 'active' then
+    return {1, redis.call('ZCOUNT', key, '(' .. fmt(now), '+inf'), 0}
+  end
+  local ok = 0
+  local retry_after = 0
+  if mode == 'acquire' then
+    ok, retry_after = lease_acquire(key, member, limit, lease_ms, now)
+  elseif mode == 'release' then
+    ok = lease_release(key, member, now)
+  elseif mode == 'extend' then
+    ok = lease_extend(key, member, lease_ms, now)
+  else
+    lease_prune(key, now)
+  end
+  return {ok, redis.call('ZCARD', key), retry_after}
+end
 `;
 
-const SCRIPT_SHA = createHash('sha1').update(CONCURRENCY_LIMITER_SCRIPT).digest('hex');
+/** The standalone script: KEYS[1] the sorted set, ARGV as `encodeConcurrencyArgs`; returns `lease_run`'s reply. */
+export const CONCURRENCY_LIMITER_SCRIPT = luaScript(
+  LUA_COMMON,
+  CONCURRENCY_LIMITER_LUA,
+  `
+local _, now = redis_clock()
+return lease_run(KEYS[1], ARGV, 1, now)
+`,
+);
+
+const SCRIPT = defineScript(CONCURRENCY_LIMITER_SCRIPT);
 
 /** The part of an ioredis client the limiter uses (a `Redis`; tests may pass a fake). */
 export type ConcurrencyLimiterRedis = Pick<Redis, 'evalsha' | 'eval'>;
@@ -103,6 +129,11 @@ export function decodeConcurrencyReply(reply: unknown): ConcurrencyScriptReply {
   return { ok: ok === 1, active, retryAfterMs: retryAfter < 0 ? Number.POSITIVE_INFINITY : retryAfter };
 }
 
+/** Options with their defaults applied (shared with `RedisAdmission`, so both address the same keys). */
+export function resolveConcurrencyLimiterOptions(options: RedisConcurrencyLimiterOptions = {}): Required<RedisConcurrencyLimiterOptions> {
+  return { namespace: options.namespace ?? 'policy:concurrency:' };
+}
+
 /**
  * Concurrent-execution quotas (DESIGN §5 workspace quotas): at most `limit` live leases per key.
  * A holder releases its lease when done; if its process dies the lease expires after `leaseMs`
@@ -115,7 +146,7 @@ export class RedisConcurrencyLimiter {
     private readonly redis: ConcurrencyLimiterRedis,
     options: RedisConcurrencyLimiterOptions = {},
   ) {
-    this.namespace = options.namespace ?? 'policy:concurrency:';
+    this.namespace = resolveConcurrencyLimiterOptions(options).namespace;
   }
 
   /** The Redis key (before the client's keyPrefix) holding `key`'s leases. */
@@ -145,13 +176,7 @@ export class RedisConcurrencyLimiter {
   }
 
   private async run(key: string, args: string[]): Promise<ConcurrencyScriptReply> {
-    let reply: unknown;
-    try {
-      reply = await this.redis.evalsha(SCRIPT_SHA, 1, this.redisKey(key), ...args);
-    } catch (error) {
-      if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
-      reply = await this.redis.eval(CONCURRENCY_LIMITER_SCRIPT, 1, this.redisKey(key), ...args);
-    }
+    const reply = await runScript(this.redis, SCRIPT, [this.redisKey(key)], args);
     return decodeConcurrencyReply(reply);
   }
 }

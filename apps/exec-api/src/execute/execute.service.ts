@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DomainError } from '@orch/contracts';
 import { type ExecutionOutcome, ExecutionService, IdempotencyService, type PreparedExecution } from '@orch/execution';
-import { toErrorResponse } from '@orch/platform';
+import { MetricsService, toErrorResponse } from '@orch/platform';
 import { rateLimitHeaders } from '@orch/policy';
 import type { ExecuteRequestDto } from './execute.dto';
 
@@ -30,6 +30,7 @@ export class ExecuteService {
   constructor(
     private readonly executions: ExecutionService,
     private readonly idempotency: IdempotencyService,
+    private readonly metrics: MetricsService,
   ) {}
 
   async execute(call: ExecuteCall): Promise<ExecuteAnswer> {
@@ -89,6 +90,8 @@ export class ExecuteService {
     }
     if (throwErrors) throw withExecutionId(outcome.error, outcome.executionId);
     const rendered = toErrorResponse(withExecutionId(outcome.error, outcome.executionId), requestId);
+    // Sent by the controller, not the global filter: counted here.
+    this.metrics.observeError(rendered.envelope.error.code);
     return { status: rendered.status, headers: rendered.headers, body: JSON.stringify(rendered.envelope) };
   }
 }

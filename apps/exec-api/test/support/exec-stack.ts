@@ -151,14 +151,29 @@ export class ExecStack {
     return request(target.server).post('/v1/execute').set('authorization', `Bearer ${token}`).set(headers).send(body);
   }
 
+  /**
+   * Stops everything, each step even when an earlier one failed, then rethrows the first
+   * failure (e.g. exec-api's shutdown flush of buffered records) so the suite still sees it.
+   */
   async close(): Promise<void> {
-    await this.upstream?.close();
-    await this.exec2?.close();
-    await this.exec?.close();
-    await this.control?.close();
-    await this.redis?.clear();
-    await this.db?.drop();
-    rmSync(this.keysDir, { recursive: true, force: true });
+    const steps: Array<() => Promise<unknown> | undefined> = [
+      () => this.upstream?.close(),
+      () => this.exec2?.close(),
+      () => this.exec?.close(),
+      () => this.control?.close(),
+      () => this.redis?.clear(),
+      () => this.db?.drop(),
+      async () => rmSync(this.keysDir, { recursive: true, force: true }),
+    ];
+    const failures: unknown[] = [];
+    for (const step of steps) {
+      try {
+        await step();
+      } catch (error) {
+        failures.push(error);
+      }
+    }
+    if (failures.length > 0) throw failures[0];
   }
 }
 
@@ -197,4 +212,9 @@ export async function eventually(check: () => Promise<void>, timeoutMs = 3000): 
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
   }
+}
+
+/** Closes the stack; exec-api's shutdown writes the records still buffered (a failure there fails the suite). */
+export async function closeSettled(stack: ExecStack | undefined): Promise<void> {
+  await stack?.close();
 }

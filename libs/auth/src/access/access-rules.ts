@@ -93,6 +93,13 @@ export const ACCESS_RULES = {
   'webhook-routes.create': { route: 'POST /v1/workspaces/:workspaceId/webhook-routes', roles: ADMIN, scopes: ['workspace:write'], impersonation: true },
   'webhook-routes.update': { route: 'PATCH /v1/workspaces/:workspaceId/webhook-routes/:routeId', roles: ADMIN, scopes: ['workspace:write'], impersonation: true },
   'webhook-routes.delete': { route: 'DELETE /v1/workspaces/:workspaceId/webhook-routes/:routeId', roles: ADMIN, scopes: ['workspace:write'], impersonation: true },
+  // jobs, DLQ and events of a workspace, seen from the control plane (issue 6)
+  'control-jobs.list': { route: 'GET /v1/workspaces/:workspaceId/jobs', roles: WORKSPACE_READERS, scopes: ['workspace:read'], impersonation: true },
+  'control-jobs.get': { route: 'GET /v1/workspaces/:workspaceId/jobs/:jobId', roles: WORKSPACE_READERS, scopes: ['workspace:read'], impersonation: true },
+  'dlq.list': { route: 'GET /v1/workspaces/:workspaceId/dlq', roles: WORKSPACE_READERS, scopes: ['workspace:read'], impersonation: true },
+  'dlq.replay': { route: 'POST /v1/workspaces/:workspaceId/dlq/replay', roles: ['OperatorAdmin', 'Support', 'BreakGlassAdmin'], scopes: ['workspace:write'], impersonation: true },
+  'dlq.purge': { route: 'DELETE /v1/workspaces/:workspaceId/dlq', roles: ADMIN, scopes: ['workspace:write'], impersonation: true },
+  'control-events.list': { route: 'GET /v1/workspaces/:workspaceId/events', roles: WORKSPACE_READERS, scopes: ['workspace:read'], impersonation: true },
   // bundles: a workspace's configuration as one document (refs only, never secret values)
   'bundle.export': { route: 'GET /v1/workspaces/:workspaceId/bundle', roles: WORKSPACE_READERS, scopes: ['workspace:read'], impersonation: true },
   'bundles.import': { route: 'POST /v1/bundles/import', roles: ADMIN },
@@ -105,6 +112,12 @@ export const ACCESS_RULES = {
   // exec-api
   'exec.whoami': { route: 'GET /v1/whoami', scopes: ['execute', 'jobs:write', 'jobs:read', 'events:read'] },
   'exec.execute': { route: 'POST /v1/execute', scopes: ['execute'] },
+  'jobs.create': { route: 'POST /v1/jobs', scopes: ['jobs:write'] },
+  'jobs.list': { route: 'GET /v1/jobs', scopes: ['jobs:read'] },
+  'jobs.get': { route: 'GET /v1/jobs/:id', scopes: ['jobs:read'] },
+  'jobs.cancel': { route: 'POST /v1/jobs/:id/cancel', scopes: ['jobs:write'] },
+  'events.list': { route: 'GET /v1/events', scopes: ['events:read'] },
+  'events.stream': { route: 'GET /v1/events/stream', scopes: ['events:read'] },
 } as const satisfies Record<string, AccessRule>;
 
 export type AccessRuleName = keyof typeof ACCESS_RULES;

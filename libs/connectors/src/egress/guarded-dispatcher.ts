@@ -13,7 +13,7 @@
 // `assertUrlAllowed` — and send every hop through this dispatcher, which re-checks at connect.
 import dns, { type LookupAddress } from 'node:dns';
 import type { LookupFunction } from 'node:net';
-import { Agent, buildConnector } from 'undici';
+import { Agent, buildConnector, errors } from 'undici';
 import { EgressPolicy, parseHostLiteral } from './address-policy';
 import { EgressBlockedError } from './egress-blocked-error';
 
@@ -79,7 +79,24 @@ export function createGuardedConnector(policy: EgressPolicy, options: GuardedCon
       }
       hostname = literal; // connect to exactly the address that was checked
     }
+    // undici schedules its own connect timeout on coarse (~0.5–1 s) timers; a native timer keeps
+    // a policy's connect_ms of a few hundred ms meaningful. Whichever fires first wins.
+    const connectMs = options.connect?.timeout;
+    let settled = false;
+    const timer =
+      connectMs !== undefined && connectMs !== null && connectMs > 0
+        ? setTimeout(() => {
+            settled = true;
+            callback(new errors.ConnectTimeoutError(`connect timeout after ${connectMs} ms`), null);
+          }, connectMs)
+        : undefined;
     base({ ...opts, hostname }, (err, socket) => {
+      if (timer !== undefined) clearTimeout(timer);
+      if (settled) {
+        socket?.destroy();
+        return;
+      }
+      settled = true;
       if (err !== null) return callback(err, null);
       const remote = socket.remoteAddress;
       const decision = remote === undefined ? undefined : policy.check(remote);

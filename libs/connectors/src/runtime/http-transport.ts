@@ -52,7 +52,7 @@ export class HttpTransport {
   async send(req: TransportRequest, limits: AttemptLimits, callerSignal?: AbortSignal): Promise<AttemptResult> {
     // undici's headers/body timeouts run on its coarse "fast timers" (~1 s resolution) and measure
     // idle gaps; a precise bound on the whole response is our own deadline at connect_ms + read_ms
-    // (the connect part is enforced separately, and precisely, by the pool's connect timeout).
+    // (the connect part is enforced separately by the guarded connector, with a native timer).
     const deadline = new AttemptDeadline(limits.total_ms, callerSignal, limits.connect_ms + limits.read_ms);
     try {
       // Literal hosts (and localhost) are refused here with a clear error; the dispatcher checks

@@ -30,7 +30,8 @@ const DEFAULT_POLICY_NAME = 'default';
  * connector of the same name is simply not found.
  */
 export class ConnectorCatalog {
-  private readonly cache = new Map<string, { at: number; value: ResolvedConnector | undefined }>();
+  /** Promises, not values: concurrent requests missing the same entry share one read (no stampede at expiry). */
+  private readonly cache = new Map<string, { at: number; value: Promise<ResolvedConnector | undefined> }>();
   private readonly cacheMs: number;
   private readonly clock: () => number;
 
@@ -43,15 +44,19 @@ export class ConnectorCatalog {
     this.clock = options.clock ?? Date.now;
   }
 
-  async load(workspaceId: string, connectorName: string): Promise<ResolvedConnector | undefined> {
+  load(workspaceId: string, connectorName: string): Promise<ResolvedConnector | undefined> {
     const key = `${workspaceId}\u0000${connectorName}`;
     const now = this.clock();
     const hit = this.cache.get(key);
     if (hit !== undefined && now - hit.at < this.cacheMs) return hit.value;
-    const value = await this.read(workspaceId, connectorName);
+    const value = this.read(workspaceId, connectorName);
     if (this.cacheMs > 0) {
       if (this.cache.size > 10_000) this.cache.clear();
       this.cache.set(key, { at: now, value });
+      // A failed read is not cached: the next request tries again.
+      value.catch(() => {
+        if (this.cache.get(key)?.value === value) this.cache.delete(key);
+      });
     }
     return value;
   }

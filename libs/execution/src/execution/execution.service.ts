@@ -3,6 +3,9 @@ import type { AttemptResult, ConnectorOperation, SchemaValidator } from '@orch/c
 import { DomainError, type ErrorCode } from '@orch/contracts';
 import {
   type AttemptOutcome,
+  type BreakerOutcome,
+  type BreakerPermit,
+  type BreakerStatus,
   type BreakerTransition,
   Deadline,
   nextRetryDelay,
@@ -14,7 +17,7 @@ import {
 } from '@orch/policy';
 import type { ConnectorCatalog, ResolvedConnector } from './connector-catalog';
 import type { ExecutionMetrics } from './execution-metrics';
-import type { BreakerStorePort, ConcurrencyLimiterPort, EventSinkPort, RateLimiterPort, RuntimesPort, SecretsPort } from './ports';
+import type { AdmissionPort, BreakerStorePort, EventSinkPort, RuntimesPort, SecretsPort } from './ports';
 
 export interface ExecuteInput {
   workspaceId: string;
@@ -61,9 +64,10 @@ export interface ExecutionServiceOptions {
   validator: SchemaValidator;
   runtimes: RuntimesPort;
   secrets: SecretsPort;
-  rateLimiter: RateLimiterPort;
+  /** Quotas, rate limit and breaker admission in one step, and the matching finish. */
+  admission: AdmissionPort;
+  /** The breaker alone, for the attempts after the first. */
   breakers: BreakerStorePort;
-  concurrency: ConcurrencyLimiterPort;
   events: EventSinkPort;
   metrics?: ExecutionMetrics;
   /** Response bodies above this are refused (UPSTREAM_ERROR), default 1 MiB. */
@@ -72,6 +76,8 @@ export interface ExecutionServiceOptions {
   random?: RandomSource;
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
 }
+
+type FinishFn = (breaker?: { outcome: BreakerOutcome; permit: BreakerPermit }) => Promise<void>;
 
 /** Upstream bodies echoed in an UPSTREAM_ERROR's details are cut to this many characters. */
 const ERROR_BODY_LIMIT = 2048;
@@ -82,7 +88,8 @@ const LEASE_MARGIN_MS = 5_000;
  * "Run operation X of connector Y for workspace Z" (DESIGN §2): the one path used by
  * `/v1/execute` and, later, the worker. Order: workspace quotas (rps, concurrency) → the
  * operation's token bucket → the breaker → attempts within the total deadline, with retries
- * per the policy. Every failure is a DomainError carrying the public code and headers.
+ * per the policy. Every failure is a DomainError carrying the public code and headers. Redis:
+ * one script admits (quotas, bucket, breaker), one finishes (breaker outcome, lease release).
  */
 export class ExecutionService {
   private readonly clock: () => number;
@@ -109,41 +116,79 @@ export class ExecutionService {
   }
 
   async run(prepared: PreparedExecution): Promise<ExecutionOutcome> {
-    const { resolved, executionId } = prepared;
+    const { resolved, executionId, operation } = prepared;
     const ws = resolved.workspaceId;
-    const quotaDecision = await this.deps.rateLimiter.take(`quota:rps:${ws}`, { capacity: resolved.quotas.rps, refill_per_sec: resolved.quotas.rps });
-    if (!quotaDecision.allowed) {
-      this.deps.metrics?.rejected('quota_rps');
-      this.emit(prepared, 'quota_exceeded', { quota: 'rps', limit: resolved.quotas.rps });
-      return this.refuse(prepared, 'QUOTA_EXCEEDED', `workspace quota of ${resolved.quotas.rps} requests per second exceeded`, retryAfterOf(quotaDecision));
+    const keys = this.keysOf(prepared);
+    // Quota rps → concurrency lease → the operation's bucket → the breaker: one Redis script.
+    const admitted = await this.deps.admission.admit({
+      quota: { key: keys.quota, rps: resolved.quotas.rps },
+      lease: { key: keys.lease, limit: resolved.quotas.concurrency, leaseId: executionId, leaseMs: resolved.policy.timeout.total_ms + LEASE_MARGIN_MS },
+      rateLimit: { key: keys.rateLimit, settings: resolved.policy.rateLimit },
+      breaker: { key: keys.breaker, settings: resolved.policy.circuitBreaker },
+    });
+    if (!admitted.admitted) {
+      switch (admitted.reason) {
+        case 'quota_rps':
+          this.deps.metrics?.rejected(ws, 'quota_rps');
+          this.emit(prepared, 'quota_exceeded', { quota: 'rps', limit: resolved.quotas.rps });
+          return this.refuse(prepared, 'QUOTA_EXCEEDED', `workspace quota of ${resolved.quotas.rps} requests per second exceeded`, finite(admitted.retryAfterMs));
+        case 'quota_concurrency':
+          this.deps.metrics?.rejected(ws, 'quota_concurrency');
+          this.emit(prepared, 'quota_exceeded', { quota: 'concurrency', limit: resolved.quotas.concurrency });
+          return this.refuse(prepared, 'QUOTA_EXCEEDED', `workspace quota of ${resolved.quotas.concurrency} concurrent executions reached`, Math.max(1000, finite(admitted.retryAfterMs) ?? 1000));
+        case 'rate_limited': {
+          this.deps.metrics?.rejected(ws, 'rate_limited');
+          this.emit(prepared, 'rate_limited', { limit: admitted.rateLimit.limit });
+          const message = `rate limit of ${resolved.connector.name}/${operation.operation_id} exceeded`;
+          return { ...this.refuse(prepared, 'RATE_LIMITED', message, retryAfterOf(admitted.rateLimit), rateLimitHeaders(admitted.rateLimit)), rateLimit: admitted.rateLimit };
+        }
+        case 'circuit_open':
+          this.breakerSeen(prepared, admitted.status, admitted.transitions);
+          this.deps.metrics?.rejected(ws, 'circuit_open');
+          return {
+            ...this.refuse(prepared, 'CIRCUIT_OPEN', `circuit breaker of connector ${resolved.connector.name} is open`, admitted.retryAfterMs, rateLimitHeaders(admitted.rateLimit)),
+            rateLimit: admitted.rateLimit,
+          };
+      }
     }
-    const leaseKey = `quota:concurrency:${ws}`;
-    const lease = await this.deps.concurrency.acquire(leaseKey, resolved.quotas.concurrency, executionId, resolved.policy.timeout.total_ms + LEASE_MARGIN_MS);
-    if (!lease.allowed) {
-      this.deps.metrics?.rejected('quota_concurrency');
-      this.emit(prepared, 'quota_exceeded', { quota: 'concurrency', limit: resolved.quotas.concurrency });
-      return this.refuse(prepared, 'QUOTA_EXCEEDED', `workspace quota of ${resolved.quotas.concurrency} concurrent executions reached`, Math.max(1000, lease.retryAfterMs ?? 1000));
-    }
+    this.breakerSeen(prepared, admitted.status, admitted.transitions);
+    let finished = false;
+    const finish = async (breaker?: { outcome: BreakerOutcome; permit: BreakerPermit }): Promise<void> => {
+      finished = true;
+      const done = await this.deps.admission.finish({
+        lease: { key: keys.lease, leaseId: executionId },
+        ...(breaker ? { breaker: { key: keys.breaker, settings: resolved.policy.circuitBreaker, ...breaker } } : {}),
+      });
+      this.breakerSeen(prepared, done.status, done.transitions);
+    };
     try {
-      return await this.admitted(prepared);
+      return await this.admittedRun(prepared, admitted.rateLimit, admitted.permit, finish);
     } finally {
-      await this.deps.concurrency.release(leaseKey, executionId).catch(() => undefined);
+      // Whatever happened (a Redis error included), the concurrency slot is given back.
+      if (!finished) await this.deps.admission.finish({ lease: { key: keys.lease, leaseId: executionId } }).catch(() => undefined);
     }
   }
 
-  private async admitted(prepared: PreparedExecution): Promise<ExecutionOutcome> {
+  private keysOf(prepared: PreparedExecution): { quota: string; lease: string; rateLimit: string; breaker: string } {
     const { resolved, operation } = prepared;
-    const rateLimit = await this.deps.rateLimiter.take(`ratelimit:${resolved.workspaceId}:${resolved.connector.id}:${operation.operation_id}`, resolved.policy.rateLimit);
-    if (!rateLimit.allowed) {
-      this.deps.metrics?.rejected('rate_limited');
-      this.emit(prepared, 'rate_limited', { limit: rateLimit.limit });
-      const refusal = this.refuse(prepared, 'RATE_LIMITED', `rate limit of ${resolved.connector.name}/${operation.operation_id} exceeded`, retryAfterOf(rateLimit), rateLimitHeaders(rateLimit));
-      return { ...refusal, rateLimit };
-    }
+    const ws = resolved.workspaceId;
+    return {
+      quota: `quota:rps:${ws}`,
+      lease: `quota:concurrency:${ws}`,
+      rateLimit: `ratelimit:${ws}:${resolved.connector.id}:${operation.operation_id}`,
+      breaker: `${ws}:${resolved.connector.id}`,
+    };
+  }
+
+  private async admittedRun(prepared: PreparedExecution, rateLimit: RateLimitDecision, permit: BreakerPermit, finish: FinishFn): Promise<ExecutionOutcome> {
+    const { resolved } = prepared;
     const secrets = await this.resolveSecrets(prepared);
-    if (secrets instanceof DomainError) return { ok: false, executionId: prepared.executionId, error: secrets, phase: 'admission', attempts: 0, rateLimit };
+    if (secrets instanceof DomainError) {
+      await finish();
+      return { ok: false, executionId: prepared.executionId, error: secrets, phase: 'admission', attempts: 0, rateLimit };
+    }
     this.emit(prepared, 'execution.started', {});
-    const outcome = await this.attempts(prepared, secrets, rateLimit);
+    const outcome = await this.attempts(prepared, secrets, rateLimit, permit, finish);
     this.deps.metrics?.finished(resolved.connector.type, outcome.ok ? 'succeeded' : outcome.error.code);
     if (outcome.ok) {
       this.emit(prepared, 'execution.succeeded', { attempts: outcome.attempts, upstream_status: outcome.upstream.status, duration_ms: outcome.upstream.duration_ms });
@@ -153,26 +198,38 @@ export class ExecutionService {
     return outcome;
   }
 
-  /** The attempt loop: breaker admission, one runtime call, classification, retry decision. */
-  private async attempts(prepared: PreparedExecution, secrets: Record<string, string>, rateLimit: RateLimitDecision): Promise<ExecutionOutcome> {
+  /**
+   * The attempt loop: one runtime call, classification, retry decision. The first attempt was
+   * admitted by the breaker in the admission script; later ones ask the breaker again. The last
+   * attempt's outcome goes to the breaker together with the lease release (one script).
+   */
+  private async attempts(prepared: PreparedExecution, secrets: Record<string, string>, rateLimit: RateLimitDecision, firstPermit: BreakerPermit, finish: FinishFn): Promise<ExecutionOutcome> {
     const { resolved, operation, executionId } = prepared;
     const policy = resolved.policy;
     const runtime = this.deps.runtimes.get(resolved.connector.type);
-    if (runtime === undefined) return { ok: false, executionId, error: new DomainError('UNAVAILABLE', `no runtime for connector type ${resolved.connector.type}`), phase: 'admission', attempts: 0, rateLimit };
-    const breakerKey = `${resolved.workspaceId}:${resolved.connector.id}`;
+    if (runtime === undefined) {
+      await finish();
+      return { ok: false, executionId, error: new DomainError('UNAVAILABLE', `no runtime for connector type ${resolved.connector.type}`), phase: 'admission', attempts: 0, rateLimit };
+    }
+    const breakerKey = this.keysOf(prepared).breaker;
     const deadline = Deadline.start(this.clock(), policy.timeout.total_ms, prepared.input.timeoutMs);
     const upstreamIdempotencyKey = `orch_${createHash('sha256').update(`${resolved.workspaceId}:${prepared.input.idempotencyBasis ?? executionId}`).digest('hex').slice(0, 48)}`;
-    let last: { result: AttemptResult; attempt: number } | undefined;
+    let permit = firstPermit;
+    let last: AttemptResult | undefined;
 
     for (let attempt = 1; ; attempt++) {
-      const acquired = await this.deps.breakers.acquire(breakerKey, policy.circuitBreaker);
-      this.breakerTransitions(prepared, acquired.transitions);
-      if (!acquired.admission.allowed) {
-        this.deps.metrics?.rejected('circuit_open');
-        const retryAfterMs = acquired.admission.retryAfterMs;
-        const refusal = this.refuse(prepared, 'CIRCUIT_OPEN', `circuit breaker of connector ${resolved.connector.name} is open`, retryAfterMs, { ...rateLimitHeaders(rateLimit) });
-        // After an upstream call, the breaker opening mid-retry ends the execution as an upstream failure.
-        return last === undefined ? { ...refusal, rateLimit } : { ...this.failure(prepared, last.result, last.attempt, rateLimit), retryAfterMs };
+      if (attempt > 1) {
+        const acquired = await this.deps.breakers.acquire(breakerKey, policy.circuitBreaker);
+        this.breakerSeen(prepared, acquired.status, acquired.transitions);
+        if (!acquired.admission.allowed) {
+          // The breaker opened between two attempts: the execution ends with the last upstream failure.
+          this.deps.metrics?.rejected(resolved.workspaceId, 'circuit_open');
+          await finish();
+          return last === undefined
+            ? { ...this.refuse(prepared, 'CIRCUIT_OPEN', `circuit breaker of connector ${resolved.connector.name} is open`, acquired.admission.retryAfterMs), rateLimit }
+            : { ...this.failure(prepared, last, attempt - 1, rateLimit), retryAfterMs: acquired.admission.retryAfterMs };
+        }
+        permit = acquired.admission.permit;
       }
       const limits = deadline.attemptTimeouts(policy.timeout, this.clock());
       const result = await runtime.attempt({
@@ -187,26 +244,42 @@ export class ExecutionService {
         limits: { ...limits, max_response_bytes: this.maxResponseBytes },
         ...(prepared.input.signal ? { signal: prepared.input.signal } : {}),
       });
-      this.deps.metrics?.attempt(resolved.connector.type, outcomeLabel(result), result.durationMs / 1000, attempt);
+      this.deps.metrics?.attempt(resolved.connector.name, resolved.connector.type, outcomeLabel(result), result.durationMs / 1000, attempt);
       const verdict = breakerVerdict(result);
-      if (verdict !== undefined) {
-        const recorded = await this.deps.breakers.record(breakerKey, policy.circuitBreaker, verdict, acquired.admission.permit);
-        this.breakerTransitions(prepared, recorded.transitions);
-      }
+      const recorded = verdict === undefined ? undefined : { outcome: verdict, permit };
+
       if (result.kind === 'response' && result.status >= 200 && result.status < 300) {
+        await finish(recorded);
         return { ok: true, executionId, output: result.output, attempts: attempt, upstream: { status: result.status, duration_ms: Math.round(result.durationMs) }, rateLimit };
       }
-      last = { result, attempt };
+      last = result;
       const outcome = retryOutcome(result);
-      if (outcome === undefined) return this.failure(prepared, result, attempt, rateLimit);
       const now = this.clock();
       const retryAfterMs = result.kind === 'response' ? parseRetryAfter(result.headers['retry-after'], now) : undefined;
-      const delay = nextRetryDelay({ attempt, retry: policy.retry, ...(retryAfterMs === undefined ? {} : { retryAfterMs }), random: this.random });
-      const decision = retryDecision({ attempt, max_attempts: policy.retry.max_attempts, outcome, retry_on: policy.retry.retry_on, deadlineAt: deadline.deadlineAt, now, delay });
-      if (!decision.retry) return this.failure(prepared, result, attempt, rateLimit);
+      const decision =
+        outcome === undefined
+          ? undefined
+          : retryDecision({
+              attempt,
+              max_attempts: policy.retry.max_attempts,
+              outcome,
+              retry_on: policy.retry.retry_on,
+              deadlineAt: deadline.deadlineAt,
+              now,
+              delay: nextRetryDelay({ attempt, retry: policy.retry, ...(retryAfterMs === undefined ? {} : { retryAfterMs }), random: this.random }),
+            });
+      if (decision === undefined || !decision.retry) {
+        await finish(recorded);
+        return this.failure(prepared, result, attempt, rateLimit);
+      }
+      if (recorded) {
+        const step = await this.deps.breakers.record(breakerKey, policy.circuitBreaker, recorded.outcome, recorded.permit);
+        this.breakerSeen(prepared, undefined, step.transitions);
+      }
       try {
         await this.sleep(decision.delayMs, prepared.input.signal);
       } catch {
+        await finish();
         return this.failure(prepared, result, attempt, rateLimit);
       }
     }
@@ -274,10 +347,12 @@ export class ExecutionService {
     };
   }
 
-  private breakerTransitions(prepared: PreparedExecution, transitions: readonly BreakerTransition[]): void {
-    const connectorId = prepared.resolved.connector.id;
+  /** The breaker state a Redis step reported (gauge) and its transitions (events, counter). */
+  private breakerSeen(prepared: PreparedExecution, status: BreakerStatus | undefined, transitions: readonly BreakerTransition[]): void {
+    const { workspaceId, connector } = prepared.resolved;
+    if (status !== undefined) this.deps.metrics?.breaker(workspaceId, connector.name, status, false);
     for (const t of transitions) {
-      this.deps.metrics?.breaker(connectorId, t.to, true);
+      this.deps.metrics?.breaker(workspaceId, connector.name, t.to, true);
       this.emit(prepared, `breaker.${t.to === 'half_open' ? 'half_open' : t.to === 'open' ? 'opened' : 'closed'}`, { from: t.from, to: t.to, at: new Date(t.at).toISOString() });
     }
   }
@@ -329,6 +404,10 @@ function retryOutcome(result: AttemptResult): AttemptOutcome | undefined {
 function outcomeLabel(result: AttemptResult): string {
   if (result.kind === 'response') return result.status >= 200 && result.status < 300 ? 'success' : `status_${Math.floor(result.status / 100)}xx`;
   return result.kind;
+}
+
+function finite(ms: number): number | undefined {
+  return Number.isFinite(ms) ? ms : undefined;
 }
 
 function retryAfterOf(decision: RateLimitDecision): number | undefined {

@@ -2,21 +2,15 @@
 // @orch/policy, the runtimes of @orch/connectors, the vault of @orch/secrets and the record writer
 // satisfy them structurally, and a test may hand in its own.
 import type { AttemptRequest, AttemptResult } from '@orch/connectors';
-import type { BreakerAdmission, BreakerOutcome, BreakerPermit, BreakerTransition, CircuitBreakerSettings, RateLimitDecision, RateLimitSettings } from '@orch/policy';
-
-export interface RateLimiterPort {
-  take(key: string, settings: RateLimitSettings, n?: number): Promise<RateLimitDecision>;
-}
+import type { BreakerAdmission, BreakerOutcome, BreakerPermit, BreakerStatus, BreakerTransition, CircuitBreakerSettings, RedisAdmission } from '@orch/policy';
 
 export interface BreakerStorePort {
-  acquire(key: string, settings: CircuitBreakerSettings): Promise<{ admission: BreakerAdmission; transitions: BreakerTransition[] }>;
+  acquire(key: string, settings: CircuitBreakerSettings): Promise<{ admission: BreakerAdmission; status?: BreakerStatus; transitions: BreakerTransition[] }>;
   record(key: string, settings: CircuitBreakerSettings, outcome: BreakerOutcome, permit: BreakerPermit): Promise<{ transitions: BreakerTransition[] }>;
 }
 
-export interface ConcurrencyLimiterPort {
-  acquire(key: string, limit: number, leaseId: string, leaseMs: number): Promise<{ allowed: boolean; retryAfterMs?: number }>;
-  release(key: string, leaseId: string): Promise<unknown>;
-}
+/** RedisAdmission of @orch/policy: quota, lease, bucket and breaker in one script; breaker outcome and lease release in another. */
+export type AdmissionPort = Pick<RedisAdmission, 'admit' | 'finish'>;
 
 export interface RuntimePort {
   attempt(request: AttemptRequest): Promise<AttemptResult>;

@@ -227,8 +227,14 @@ export class RecordWriter {
     let ids: string[];
     try {
       const rows: Array<{ id: string }> = await this.dataSource.query(
-        `INSERT INTO event_log (workspace_id, type, execution_id, job_id, data) VALUES ${placeholders(batch.length, 5)} RETURNING id`,
-        batch.flatMap((row) => [row.workspaceId, row.type, row.executionId ?? null, row.jobId ?? null, JSON.stringify(row.data)]),
+        'INSERT INTO event_log (workspace_id, type, execution_id, job_id, data) SELECT * FROM unnest($1::uuid[], $2::text[], $3::uuid[], $4::uuid[], $5::jsonb[]) RETURNING id',
+        [
+          batch.map((row) => row.workspaceId),
+          batch.map((row) => row.type),
+          batch.map((row) => row.executionId ?? null),
+          batch.map((row) => row.jobId ?? null),
+          batch.map((row) => JSON.stringify(row.data)),
+        ],
       );
       ids = rows.map((r) => String(r.id));
     } catch (error) {
@@ -243,17 +249,17 @@ export class RecordWriter {
     const batch = this.buffers.request.splice(0, this.maxBatch);
     try {
       await this.dataSource.query(
-        `INSERT INTO request_log (workspace_id, request_id, method, route, status, duration_ms, connector, operation) VALUES ${placeholders(batch.length, 8)}`,
-        batch.flatMap((row) => [
-          row.workspaceId,
-          row.requestId,
-          row.method,
-          row.route,
-          row.status,
-          Math.round(row.durationMs),
-          row.connector ?? null,
-          row.operation ?? null,
-        ]),
+        'INSERT INTO request_log (workspace_id, request_id, method, route, status, duration_ms, connector, operation) SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::int[], $6::int[], $7::text[], $8::text[])',
+        [
+          batch.map((row) => row.workspaceId),
+          batch.map((row) => row.requestId),
+          batch.map((row) => row.method),
+          batch.map((row) => row.route),
+          batch.map((row) => row.status),
+          batch.map((row) => Math.round(row.durationMs)),
+          batch.map((row) => row.connector ?? null),
+          batch.map((row) => row.operation ?? null),
+        ],
       );
     } catch (error) {
       this.restore('request', batch);
@@ -293,18 +299,12 @@ export class RecordWriter {
 }
 
 /*
- * `($1, $2), ($3, $4)` for a multi-row VALUES. Raw SQL rather than the query builder: its
- * deep-partial typing refuses a jsonb Record column, and the column lists here mirror the
- * event_log / request_log entities of @orch/data.
+ * One array parameter per column (INSERT … SELECT FROM unnest): a fixed 5 or 8 parameters
+ * whatever the batch size, cheaper to build and parse than thousands of placeholders. Raw SQL
+ * rather than the query builder: its deep-partial typing refuses a jsonb Record column, and
+ * the column lists here mirror the event_log / request_log entities of @orch/data. Rows are
+ * inserted, and ids assigned, in array order.
  */
-function placeholders(rows: number, columns: number): string {
-  const tuples: string[] = [];
-  for (let r = 0; r < rows; r++) {
-    const base = r * columns;
-    tuples.push(`(${Array.from({ length: columns }, (_, c) => `$${base + c + 1}`).join(', ')})`);
-  }
-  return tuples.join(', ');
-}
 
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);

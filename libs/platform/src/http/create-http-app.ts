@@ -39,12 +39,12 @@ export async function createHttpApp(module: Type<unknown> | DynamicModule, optio
   });
   const app = await NestFactory.create<NestFastifyApplication>(module, adapter, { bufferLogs: true, abortOnError: false });
   app.useLogger(app.get(Logger));
-  app.useGlobalFilters(new EnvelopeExceptionFilter());
+  const metrics = app.get(MetricsService);
+  app.useGlobalFilters(new EnvelopeExceptionFilter(metrics));
   app.useGlobalPipes(createValidationPipe());
   app.enableShutdownHooks();
 
   const fastify = app.getHttpAdapter().getInstance();
-  const metrics = app.get(MetricsService);
   fastify.addHook('onRequest', async (request, reply) => {
     void reply.header(REQUEST_ID_HEADER, request.id);
   });

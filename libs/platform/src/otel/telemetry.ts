@@ -10,30 +10,22 @@ import { NodeSDK } from '@opentelemetry/sdk-node';
 
 let sdk: NodeSDK | undefined;
 
-/*
- * The SDK only installs a tracer provider when it has a span processor. Without an exporter we
- * still want real trace ids (for logs and propagation), so this one records nothing.
- */
-const DISCARD_SPANS = {
-  onStart: (): void => undefined,
-  onEnd: (): void => undefined,
-  forceFlush: async (): Promise<void> => undefined,
-  shutdown: async (): Promise<void> => undefined,
-};
-
 /**
- * Starts tracing. Spans are exported over OTLP/HTTP only when OTEL_EXPORTER_OTLP_ENDPOINT is
- * set; otherwise the SDK still runs (so logs carry trace ids and traceparent is honoured)
- * but exports nothing and contacts nobody. Only local resource detectors are used: the cloud
- * ones would probe metadata addresses.
+ * Starts tracing when there is somewhere to send it: with OTEL_EXPORTER_OTLP_ENDPOINT set,
+ * spans go over OTLP/HTTP (sampling per OTEL_TRACES_SAMPLER / OTEL_TRACES_SAMPLER_ARG, default
+ * every request). Without it the SDK is not started at all: instrumentation costs CPU on every
+ * request and every Redis/Postgres call even when nothing is sampled (measured: about a fifth of
+ * exec-api's time), and logs still carry the trace id of an incoming `traceparent` (the logger
+ * reads it itself). Only local resource detectors are used: the cloud ones would probe metadata
+ * addresses.
  */
 export function startTelemetry(serviceName: string, env: NodeJS.ProcessEnv = process.env): void {
-  if (sdk || env['OTEL_SDK_DISABLED'] === 'true') return;
   const endpoint = env['OTEL_EXPORTER_OTLP_ENDPOINT'];
+  if (sdk || env['OTEL_SDK_DISABLED'] === 'true' || !endpoint) return;
   sdk = new NodeSDK({
     resource: resourceFromAttributes({ 'service.name': env['OTEL_SERVICE_NAME'] ?? serviceName }),
     resourceDetectors: [envDetector, processDetector, hostDetector],
-    ...(endpoint ? { traceExporter: new OTLPTraceExporter({ url: `${endpoint.replace(/\/$/, '')}/v1/traces` }) } : { spanProcessors: [DISCARD_SPANS] }),
+    traceExporter: new OTLPTraceExporter({ url: `${endpoint.replace(/\/$/, '')}/v1/traces` }),
     metricReaders: [],
     logRecordProcessors: [],
     instrumentations: [
