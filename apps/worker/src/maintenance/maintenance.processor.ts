@@ -52,16 +52,22 @@ export class MaintenanceProcessor extends WorkerHost {
 
 /**
  * Registers the repeatable maintenance jobs at boot. A job scheduler is keyed by id in Redis,
- * so every replica upserting it leaves one schedule, and each run happens on one worker.
+ * so every replica upserting it leaves one schedule, and each run happens on one worker. Not
+ * awaited: with Redis down the worker must still boot (and answer /ready with 503); BullMQ's
+ * connection retries for ever, so the schedule is written once Redis is back.
  */
 @Injectable()
 export class MaintenanceScheduler implements OnApplicationBootstrap {
+  private readonly logger = new Logger(MaintenanceScheduler.name);
+
   constructor(
     @InjectQueue(QUEUES.maintenance) private readonly queue: Queue,
     @Inject(MAINTENANCE_OPTIONS) private readonly options: MaintenanceOptions,
   ) {}
 
-  async onApplicationBootstrap(): Promise<void> {
-    await this.queue.upsertJobScheduler(MAINTENANCE_JOBS.idempotencyPurge, { every: this.options.idempotencyPurgeEveryMs }, { name: MAINTENANCE_JOBS.idempotencyPurge, opts: { removeOnComplete: 100, removeOnFail: 100 } });
+  onApplicationBootstrap(): void {
+    this.queue
+      .upsertJobScheduler(MAINTENANCE_JOBS.idempotencyPurge, { every: this.options.idempotencyPurgeEveryMs }, { name: MAINTENANCE_JOBS.idempotencyPurge, opts: { removeOnComplete: 100, removeOnFail: 100 } })
+      .catch((error: unknown) => this.logger.error(`could not schedule ${MAINTENANCE_JOBS.idempotencyPurge}: ${error instanceof Error ? error.message : String(error)}`));
   }
 }
