@@ -2,6 +2,7 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { AuthModule, CONTROL_AUDIENCE } from '@orch/auth';
 import { DataModule } from '@orch/data';
 import { PlatformModule } from '@orch/platform';
+import { JobQueueModule } from '@orch/execution';
 import { AuditModule } from './audit/audit.module';
 import { BundlesModule } from './bundles/bundles.module';
 import { ConfigsModule } from './configs/configs.module';
@@ -13,6 +14,7 @@ import { JwksModule } from './jwks/jwks.module';
 import { OperatorsModule } from './operators/operators.module';
 import { PoliciesModule } from './policies/policies.module';
 import { SecretsModule } from './secrets/secrets.module';
+import { DlqModule } from './dlq/dlq.module';
 import { WebhookRoutesModule } from './webhook-routes/webhook-routes.module';
 import { WorkspacesModule } from './workspaces/workspaces.module';
 
@@ -48,6 +50,9 @@ export class AppModule {
         ConfigsModule,
         WebhookRoutesModule,
         BundlesModule,
+        // DLQ replay puts jobs back on the queue.
+        JobQueueModule.forRoot({ redisUrl: config.REDIS_URL, redisKeyPrefix: config.REDIS_KEY_PREFIX }),
+        DlqModule,
       ],
       providers: [{ provide: CONTROL_API_CONFIG, useValue: config }],
       exports: [CONTROL_API_CONFIG],

@@ -8,10 +8,13 @@ import { SecretResolver, SecretsCoreModule } from '@orch/secrets';
 import { ConnectorCatalog } from './execution/connector-catalog';
 import { ExecutionMetrics } from './execution/execution-metrics';
 import { ExecutionService } from './execution/execution.service';
+import { announceEvents } from './events/event-announcer';
 import { IdempotencyService } from './idempotency/idempotency.service';
 import { RecordWriter } from './records/record-writer';
 
 export interface ExecutionModuleOptions {
+  /** REDIS_KEY_PREFIX: also prefixes the event fan-out channels (ioredis does not prefix channels). */
+  redisKeyPrefix?: string;
   /** ORCH_MASTER_KEY / ORCH_MASTER_KEYS_PREVIOUS: secrets are resolved at call time. */
   masterKey: string;
   previousMasterKeys?: string;
@@ -54,7 +57,16 @@ export class ExecutionModule {
       providers: [
         { provide: ConnectorTypeRegistry, useFactory: () => new ConnectorTypeRegistry() },
         { provide: ConnectorRuntimes, useFactory: () => new ConnectorRuntimes({ policy: new EgressPolicy(options.egressAllowCidrs ?? '') }) },
-        { provide: RecordWriter, inject: [DataSource], useFactory: (dataSource: DataSource) => new RecordWriter(dataSource) },
+        {
+          provide: RecordWriter,
+          inject: [DataSource, REDIS_CLIENT],
+          useFactory: (dataSource: DataSource, redis: Redis) => {
+            const writer = new RecordWriter(dataSource);
+            // Committed events go to every replica's SSE listeners.
+            writer.onEventsWritten((events) => announceEvents(redis, events, options.redisKeyPrefix ?? ''));
+            return writer;
+          },
+        },
         {
           provide: IdempotencyService,
           inject: [DataSource],

@@ -7,3 +7,5 @@ export * from './execution.module';
 export * from './idempotency/idempotency.service';
 export * from './idempotency/idempotency-key';
 export * from './records/record-writer';
+export * from './jobs/job-queue';
+export * from './events/event-announcer';

@@ -8,6 +8,7 @@ import {
   type BreakerStatus,
   type BreakerTransition,
   Deadline,
+  isRetryable,
   nextRetryDelay,
   parseRetryAfter,
   type RandomSource,
@@ -31,6 +32,11 @@ export interface ExecuteInput {
   /** Basis of the upstream Idempotency-Key (a job id, or the client's Idempotency-Key); default the execution id. */
   idempotencyBasis?: string;
   jobId?: string;
+  /**
+   * Upstream attempts inside this execution, default the policy's `retry.max_attempts`. A job run
+   * passes 1: the worker retries across runs itself (one `runs` row per attempt).
+   */
+  maxAttempts?: number;
   signal?: AbortSignal;
 }
 
@@ -57,7 +63,23 @@ export type ExecutionPhase = 'admission' | 'upstream';
 
 export type ExecutionOutcome =
   | { ok: true; executionId: string; output: unknown; attempts: number; upstream: UpstreamSummary; rateLimit?: RateLimitDecision }
-  | { ok: false; executionId: string; error: DomainError; phase: ExecutionPhase; attempts: number; upstream?: UpstreamSummary; rateLimit?: RateLimitDecision; retryAfterMs?: number };
+  | {
+      ok: false;
+      executionId: string;
+      error: DomainError;
+      phase: ExecutionPhase;
+      attempts: number;
+      upstream?: UpstreamSummary;
+      rateLimit?: RateLimitDecision;
+      /** When trying again may help: Retry-After of a refusal, or of the upstream's answer. */
+      retryAfterMs?: number;
+      /**
+       * Whether trying again later may succeed: the policy's `retry_on` covers the last upstream
+       * failure, or the refusal is temporary (quota, rate limit, open breaker, a secret that does
+       * not resolve yet). The worker decides job retries with it.
+       */
+      retryable: boolean;
+    };
 
 export interface ExecutionServiceOptions {
   catalog: ConnectorCatalog;
@@ -185,7 +207,7 @@ export class ExecutionService {
     const secrets = await this.resolveSecrets(prepared);
     if (secrets instanceof DomainError) {
       await finish();
-      return { ok: false, executionId: prepared.executionId, error: secrets, phase: 'admission', attempts: 0, rateLimit };
+      return { ok: false, executionId: prepared.executionId, error: secrets, phase: 'admission', attempts: 0, rateLimit, retryable: true };
     }
     this.emit(prepared, 'execution.started', {});
     const outcome = await this.attempts(prepared, secrets, rateLimit, permit, finish);
@@ -209,7 +231,7 @@ export class ExecutionService {
     const runtime = this.deps.runtimes.get(resolved.connector.type);
     if (runtime === undefined) {
       await finish();
-      return { ok: false, executionId, error: new DomainError('UNAVAILABLE', `no runtime for connector type ${resolved.connector.type}`), phase: 'admission', attempts: 0, rateLimit };
+      return { ok: false, executionId, error: new DomainError('UNAVAILABLE', `no runtime for connector type ${resolved.connector.type}`), phase: 'admission', attempts: 0, rateLimit, retryable: false };
     }
     const breakerKey = this.keysOf(prepared).breaker;
     const deadline = Deadline.start(this.clock(), policy.timeout.total_ms, prepared.input.timeoutMs);
@@ -261,7 +283,7 @@ export class ExecutionService {
           ? undefined
           : retryDecision({
               attempt,
-              max_attempts: policy.retry.max_attempts,
+              max_attempts: prepared.input.maxAttempts ?? policy.retry.max_attempts,
               outcome,
               retry_on: policy.retry.retry_on,
               deadlineAt: deadline.deadlineAt,
@@ -304,7 +326,16 @@ export class ExecutionService {
 
   /** The public error for the last attempt's result. */
   private failure(prepared: PreparedExecution, result: AttemptResult, attempts: number, rateLimit: RateLimitDecision): Extract<ExecutionOutcome, { ok: false }> {
-    const base = { ok: false as const, executionId: prepared.executionId, attempts, rateLimit };
+    const outcome = retryOutcome(result);
+    const retryAfterMs = result.kind === 'response' ? parseRetryAfter(result.headers['retry-after'], this.clock()) : undefined;
+    const base = {
+      ok: false as const,
+      executionId: prepared.executionId,
+      attempts,
+      rateLimit,
+      retryable: outcome !== undefined && isRetryable(outcome, prepared.resolved.policy.retry.retry_on),
+      ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+    };
     const headers = rateLimitHeaders(rateLimit);
     switch (result.kind) {
       case 'response': {
@@ -343,6 +374,8 @@ export class ExecutionService {
       error: new DomainError(code, message, { headers: all }),
       phase: 'admission',
       attempts: 0,
+      // Quotas, rate limits and an open breaker are temporary by nature.
+      retryable: true,
       ...(retryAfterMs !== undefined && Number.isFinite(retryAfterMs) ? { retryAfterMs } : {}),
     };
   }
