@@ -1,5 +1,4 @@
-import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
+import { clearTestKeys, testClient } from './e2e/test-redis';
 import type { BreakerOutcome, BreakerPermit } from './circuit-breaker';
 import { RedisAdmission, type AdmissionRedis, type AdmitInput, type AdmitResult } from './redis-admission';
 import { RedisCircuitBreakerStore } from './redis-circuit-breaker';
@@ -7,12 +6,7 @@ import { RedisConcurrencyLimiter } from './redis-concurrency-limiter';
 import { RedisTokenBucket } from './redis-token-bucket';
 import type { CircuitBreakerSettings, RateLimitSettings } from './types';
 
-const REDIS_URL = process.env['TEST_REDIS_URL'] ?? 'redis://127.0.0.1:6379';
-const prefix = `orch_test_policy_${randomBytes(6).toString('hex')}:`;
-
-function client(): Redis {
-  return new Redis(REDIS_URL, { keyPrefix: prefix, maxRetriesPerRequest: 1 });
-}
+const client = testClient;
 
 /** Deterministic pseudo-random source (mulberry32), so a failing equivalence run can be replayed. */
 function seeded(seed: number): () => number {
@@ -62,20 +56,7 @@ describe('RedisAdmission against Redis', () => {
     expect((await store.state(key, settings)).status).toBe('open');
   }
 
-  afterAll(async () => {
-    const admin = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
-    try {
-      let cursor = '0';
-      do {
-        const [next, found] = await admin.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
-        cursor = next;
-        if (found.length > 0) await admin.del(...found);
-      } while (cursor !== '0');
-    } finally {
-      admin.disconnect();
-      for (const c of clients) c.disconnect();
-    }
-  });
+  afterAll(async () => clearTestKeys(clients));
 
   describe('admit', () => {
     it('admits with the rate-limit decision, a breaker permit, and writes the standalone classes’ keys', async () => {

@@ -1,15 +1,9 @@
-import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
+import { clearTestKeys, testClient } from './e2e/test-redis';
 import { CircuitBreaker, advanceBreaker, windowCounts, type BreakerOptions, type BreakerOutcome, type BreakerPermit, type BreakerTransition } from './circuit-breaker';
 import { RedisCircuitBreakerStore, type BreakerStoreRedis } from './redis-circuit-breaker';
 import type { CircuitBreakerSettings } from './types';
 
-const REDIS_URL = process.env['TEST_REDIS_URL'] ?? 'redis://127.0.0.1:6379';
-const prefix = `orch_test_policy_${randomBytes(6).toString('hex')}:`;
-
-function client(): Redis {
-  return new Redis(REDIS_URL, { keyPrefix: prefix, maxRetriesPerRequest: 1 });
-}
+const client = testClient;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -66,20 +60,7 @@ describe('RedisCircuitBreakerStore against Redis', () => {
   let keySeq = 0;
   const freshKey = (): string => `ws${keySeq++}:conn`;
 
-  afterAll(async () => {
-    const admin = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
-    try {
-      let cursor = '0';
-      do {
-        const [next, keys] = await admin.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
-        cursor = next;
-        if (keys.length > 0) await admin.del(...keys);
-      } while (cursor !== '0');
-    } finally {
-      admin.disconnect();
-      for (const c of clients) c.disconnect();
-    }
-  });
+  afterAll(async () => clearTestKeys(clients));
 
   /** Runs `steps` through the pure breaker and the store (scripted clock), comparing every step. */
   async function expectParity(settings: CircuitBreakerSettings, steps: Step[], options: BreakerOptions = {}): Promise<Record<string, number>> {

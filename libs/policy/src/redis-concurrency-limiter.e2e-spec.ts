@@ -1,13 +1,7 @@
-import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
+import { clearTestKeys, testClient } from './e2e/test-redis';
 import { RedisConcurrencyLimiter, type ConcurrencyLimiterRedis } from './redis-concurrency-limiter';
 
-const REDIS_URL = process.env['TEST_REDIS_URL'] ?? 'redis://127.0.0.1:6379';
-const prefix = `orch_test_policy_${randomBytes(6).toString('hex')}:`;
-
-function client(): Redis {
-  return new Redis(REDIS_URL, { keyPrefix: prefix, maxRetriesPerRequest: 1 });
-}
+const client = testClient;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -16,20 +10,7 @@ describe('RedisConcurrencyLimiter against Redis', () => {
   const limiters = clients.map((c) => new RedisConcurrencyLimiter(c));
   const limiter = (i: number): RedisConcurrencyLimiter => limiters[i % limiters.length] as RedisConcurrencyLimiter;
 
-  afterAll(async () => {
-    const admin = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
-    try {
-      let cursor = '0';
-      do {
-        const [next, keys] = await admin.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
-        cursor = next;
-        if (keys.length > 0) await admin.del(...keys);
-      } while (cursor !== '0');
-    } finally {
-      admin.disconnect();
-      for (const c of clients) c.disconnect();
-    }
-  });
+  afterAll(async () => clearTestKeys(clients));
 
   describe('acquire', () => {
     it('allows exactly limit of 100 concurrent acquires from 4 clients', async () => {

@@ -1,13 +1,7 @@
-import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
+import { clearTestKeys, testClient } from './e2e/test-redis';
 import { RedisTokenBucket } from './redis-token-bucket';
 
-const REDIS_URL = process.env['TEST_REDIS_URL'] ?? 'redis://127.0.0.1:6379';
-const prefix = `orch_test_policy_${randomBytes(6).toString('hex')}:`;
-
-function client(): Redis {
-  return new Redis(REDIS_URL, { keyPrefix: prefix, maxRetriesPerRequest: 1 });
-}
+const client = testClient;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -16,20 +10,7 @@ describe('RedisTokenBucket against Redis', () => {
   const buckets = clients.map((c) => new RedisTokenBucket(c));
   const bucket = (i: number): RedisTokenBucket => buckets[i % buckets.length] as RedisTokenBucket;
 
-  afterAll(async () => {
-    const admin = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
-    try {
-      let cursor = '0';
-      do {
-        const [next, keys] = await admin.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
-        cursor = next;
-        if (keys.length > 0) await admin.del(...keys);
-      } while (cursor !== '0');
-    } finally {
-      admin.disconnect();
-      for (const c of clients) c.disconnect();
-    }
-  });
+  afterAll(async () => clearTestKeys(clients));
 
   it('allows exactly capacity takes out of 200 concurrent ones from 4 clients', async () => {
     const settings = { capacity: 50, refill_per_sec: 0 };
