@@ -35,6 +35,16 @@ function checkPeerOnConnect(policy: EgressPolicy, host: string, socket: Duplex |
   });
 }
 
+/** The guard around an Agent's createConnection, shared by the http and https agents. */
+function guardedConnection(policy: EgressPolicy, options: http.ClientRequestArgs, create: () => Duplex | null | undefined): Duplex | null | undefined {
+  const host = options.hostname ?? options.host;
+  const refusal = literalRefusal(policy, host);
+  if (refusal !== undefined) return refusedSocket(refusal);
+  const socket = create();
+  checkPeerOnConnect(policy, host ?? '', socket);
+  return socket;
+}
+
 export interface GuardedAgentOptions {
   policy: EgressPolicy;
   resolveAll?: ResolveAll;
@@ -50,12 +60,7 @@ export class GuardedHttpAgent extends http.Agent {
   }
 
   override createConnection(options: http.ClientRequestArgs, callback?: (err: Error | null, stream: Duplex) => void): Duplex | null | undefined {
-    const host = options.hostname ?? options.host;
-    const refusal = literalRefusal(this.policy, host);
-    if (refusal !== undefined) return refusedSocket(refusal);
-    const socket = super.createConnection(options, callback);
-    checkPeerOnConnect(this.policy, host ?? '', socket);
-    return socket;
+    return guardedConnection(this.policy, options, () => super.createConnection(options, callback));
   }
 }
 
@@ -68,11 +73,6 @@ export class GuardedHttpsAgent extends https.Agent {
   }
 
   override createConnection(options: https.RequestOptions, callback?: (err: Error | null, stream: Duplex) => void): Duplex | null | undefined {
-    const host = options.hostname ?? options.host;
-    const refusal = literalRefusal(this.policy, host);
-    if (refusal !== undefined) return refusedSocket(refusal);
-    const socket = super.createConnection(options, callback);
-    checkPeerOnConnect(this.policy, host ?? '', socket);
-    return socket;
+    return guardedConnection(this.policy, options, () => super.createConnection(options, callback));
   }
 }
