@@ -45,4 +45,11 @@ export class ExecApiConfig extends WithMasterKeys(VerifyingServiceConfig) {
   @Min(1000)
   @Max(3_600_000)
   IDEMPOTENCY_LEASE_MS = 120_000;
+
+  /** Interval of the `: keep-alive` comment on SSE streams (GET /v1/events/stream), so proxies keep idle streams open (ms). */
+  @Type(() => Number)
+  @IsInt()
+  @Min(50)
+  @Max(300_000)
+  SSE_KEEPALIVE_MS = 15_000;
 }

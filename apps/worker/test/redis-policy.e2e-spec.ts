@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { connect, createServer } from 'node:net';
 import request from 'supertest';
-import { createTestDatabase, createTestRedisPrefix, runBuiltAppToExit, startBuiltApp, startTestApp, type TestApp, type TestDatabase, type TestRedisPrefix } from '@orch/testing';
+import { createTestDatabase, createTestRedisPrefix, runBuiltAppToExit, startBuiltApp, startTestApp, TEST_MASTER_KEY, type TestApp, type TestDatabase, type TestRedisPrefix } from '@orch/testing';
 import { workerApp } from '../src/app.definition';
 import type { WorkerConfig } from '../src/config';
 
@@ -50,7 +50,7 @@ describe('worker Redis eviction policy', () => {
     await db?.drop();
   });
 
-  const env = (overrides: Record<string, string>) => ({ HOST: '127.0.0.1', WORKER_PORT: '0', DATABASE_URL: db.url, REDIS_KEY_PREFIX: redis.prefix, LOG_LEVEL: 'info', ...overrides });
+  const env = (overrides: Record<string, string>) => ({ HOST: '127.0.0.1', WORKER_PORT: '0', DATABASE_URL: db.url, REDIS_KEY_PREFIX: redis.prefix, LOG_LEVEL: 'info', ORCH_MASTER_KEY: TEST_MASTER_KEY, ...overrides });
 
   it('refuses to start in prod when Redis may evict', async () => {
     const result = await runBuiltAppToExit('worker', env({ ORCH_ENV: 'prod', REDIS_URL: evicting.url }));

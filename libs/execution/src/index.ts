@@ -9,3 +9,4 @@ export * from './idempotency/idempotency-key';
 export * from './records/record-writer';
 export * from './jobs/job-queue';
 export * from './events/event-announcer';
+export * from './events/index';

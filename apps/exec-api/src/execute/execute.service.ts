@@ -1,16 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { DomainError } from '@orch/contracts';
-import { type ExecutionOutcome, ExecutionService, IdempotencyService, type PreparedExecution } from '@orch/execution';
+import { type ExecutionOutcome, ExecutionService, IdempotencyService } from '@orch/execution';
 import { MetricsService, toErrorResponse } from '@orch/platform';
 import { rateLimitHeaders } from '@orch/policy';
+import { handleIdempotently, type HttpAnswer } from '../idempotency/idempotent-request';
 import type { ExecuteRequestDto } from './execute.dto';
 
-/** What goes back to the client: the body is already serialised, so a replay sends the very same bytes. */
-export interface ExecuteAnswer {
-  status: number;
-  headers: Record<string, string>;
-  body: string;
-}
+/** What goes back to the client (status, headers, serialised body). */
+export type ExecuteAnswer = HttpAnswer;
 
 export interface ExecuteCall {
   workspaceId: string;
@@ -22,8 +19,8 @@ export interface ExecuteCall {
 const ENDPOINT = 'POST /v1/execute';
 
 /**
- * `/v1/execute` around the execution library: Idempotency-Key handling (claim → run → store or
- * release) and the mapping of an outcome to status, headers and body.
+ * `/v1/execute` around the execution library: Idempotency-Key handling (handleIdempotently: claim →
+ * run → store or release) and the mapping of an outcome to status, headers and body.
  */
 @Injectable()
 export class ExecuteService {
@@ -34,35 +31,15 @@ export class ExecuteService {
   ) {}
 
   async execute(call: ExecuteCall): Promise<ExecuteAnswer> {
-    const key = IdempotencyService.validateKey(call.idempotencyKey);
-    if (key === undefined) {
-      const prepared = await this.executions.prepare(this.input(call));
-      return this.answer(await this.executions.run(prepared), call.requestId, true);
-    }
-
-    const begun = await this.idempotency.begin({ workspaceId: call.workspaceId, endpoint: ENDPOINT, key, fingerprint: this.idempotency.fingerprint(call.body) });
-    if (begun.kind === 'replay') {
-      return { status: begun.status, headers: { ...begun.headers, 'Idempotent-Replayed': 'true' }, body: storedBody(begun.body) };
-    }
-    let prepared: PreparedExecution;
-    let outcome: ExecutionOutcome;
-    try {
+    return handleIdempotently(this.idempotency, { workspaceId: call.workspaceId, endpoint: ENDPOINT, rawKey: call.idempotencyKey, body: call.body }, async (key) => {
       // Validation after the claim: a replay must not depend on the connector still existing.
-      prepared = await this.executions.prepare({ ...this.input(call), idempotencyBasis: key });
-      outcome = await this.executions.run(prepared);
-    } catch (error) {
-      // Invalid requests and unexpected failures store nothing: the key stays usable.
-      await this.idempotency.release(begun.claim);
-      throw error;
-    }
-    const answer = this.answer(outcome, call.requestId, false);
-    if (!outcome.ok && outcome.phase === 'admission') {
+      const prepared = await this.executions.prepare({ ...this.input(call), ...(key === undefined ? {} : { idempotencyBasis: key }) });
+      const outcome = await this.executions.run(prepared);
+      // Without a key, failures are thrown (the global filter renders them); with one they are stored.
+      const answer = this.answer(outcome, call.requestId, key === undefined);
       // Refused before any upstream call (rate limit, quota, open breaker): retrying with the same key is how clients recover.
-      await this.idempotency.release(begun.claim);
-    } else {
-      await this.idempotency.complete(begun.claim, { status: answer.status, body: answer.body, headers: answer.headers });
-    }
-    return answer;
+      return { answer, store: outcome.ok || outcome.phase !== 'admission' };
+    });
   }
 
   private input(call: ExecuteCall) {
@@ -100,9 +77,4 @@ export class ExecuteService {
 function withExecutionId(error: DomainError, executionId: string): DomainError {
   const details = error.details === undefined ? { execution_id: executionId } : typeof error.details === 'object' && error.details !== null && !Array.isArray(error.details) ? { ...error.details, execution_id: executionId } : error.details;
   return new DomainError(error.code, error.message, { details, ...(error.headers ? { headers: { ...error.headers } } : {}) });
-}
-
-/** Bodies are stored as the exact JSON text sent (jsonb would reorder keys); older rows may hold an object. */
-function storedBody(body: unknown): string {
-  return typeof body === 'string' ? body : JSON.stringify(body);
 }

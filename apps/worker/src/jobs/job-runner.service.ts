@@ -1,0 +1,354 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { context as otelContext, propagation, ROOT_CONTEXT } from '@opentelemetry/api';
+import type { Redis } from 'ioredis';
+import { DataSource } from 'typeorm';
+import { DomainError, type JobQueueData, type JobEventType } from '@orch/contracts';
+import { JobEntity, RunEntity } from '@orch/data';
+import { ExecutionService, type ExecutionOutcome, JobQueue, type PreparedExecution, RecordWriter } from '@orch/execution';
+import { REDIS_CLIENT } from '@orch/platform';
+import { nextRetryDelay, RedisConcurrencyLimiter } from '@orch/policy';
+import { WORKER_CONFIG, type WorkerConfig } from '../config';
+
+/** What the processor does with the queue entry once the runner is done with a delivery. */
+export type DeliveryVerdict = { kind: 'done' } | { kind: 'delay'; delayMs: number };
+
+export interface JobError {
+  code: string;
+  message: string;
+  details?: unknown;
+}
+
+const DONE: DeliveryVerdict = { kind: 'done' };
+const TERMINAL: ReadonlySet<JobEntity['status']> = new Set(['succeeded', 'failed', 'dead_lettered', 'cancelled']);
+/** Budget assumed for a job whose connector cannot be resolved any more. */
+const FALLBACK_TOTAL_MS = 60_000;
+/** A workspace slot outlives the run's policy budget by this much before it is presumed dead. */
+const SLOT_MARGIN_MS = 10_000;
+/** The shortest delay of a job refused at admission (quota, rate limit, open breaker). */
+const MIN_ADMISSION_DELAY_MS = 100;
+/** Admission refusals that say nothing about the upstream: they delay the job without spending an attempt. */
+const DELAYING_CODES: ReadonlySet<string> = new Set(['QUOTA_EXCEEDED', 'RATE_LIMITED']);
+
+interface Claim {
+  job: JobEntity;
+  runId: string;
+  attempt: number;
+  takeover: boolean;
+}
+
+type AbortReason = 'cancel' | 'shutdown';
+
+/**
+ * One delivery of a `jobs` queue entry (issue 6): load the row, claim it, run one attempt through
+ * ExecutionService (the same path as /v1/execute) and move the row to its next state. Every
+ * transition is a conditional UPDATE on (id, status, attempts), so a duplicate delivery or a
+ * takeover can never record over a newer attempt; (job_id, attempt) being unique on `runs` makes a
+ * double run of one attempt impossible.
+ */
+@Injectable()
+export class JobRunner {
+  private readonly logger = new Logger(JobRunner.name);
+  private readonly slots: RedisConcurrencyLimiter;
+  private readonly workspaceLimit: number;
+  private readonly inFlight = new Map<string, AbortController>();
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly execution: ExecutionService,
+    private readonly records: RecordWriter,
+    private readonly queue: JobQueue,
+    @Inject(REDIS_CLIENT) redis: Redis,
+    @Inject(WORKER_CONFIG) private readonly config: WorkerConfig,
+  ) {
+    this.slots = new RedisConcurrencyLimiter(redis, { namespace: '' });
+    this.workspaceLimit = config.WORKER_WORKSPACE_CONCURRENCY > 0 ? config.WORKER_WORKSPACE_CONCURRENCY : Math.max(1, Math.floor(config.WORKER_CONCURRENCY / 2));
+  }
+
+  /** Jobs of one workspace that may run at once across all replicas. */
+  get perWorkspaceLimit(): number {
+    return this.workspaceLimit;
+  }
+
+  /** Aborts every run in flight (shutdown after the grace period): each is released back to `queued`. */
+  abortAll(): void {
+    for (const controller of this.inFlight.values()) controller.abort('shutdown' satisfies AbortReason);
+  }
+
+  async handle(data: JobQueueData): Promise<DeliveryVerdict> {
+    if (!data.trace_context) return this.deliver(data);
+    const carrier: Record<string, string> = { traceparent: data.trace_context.traceparent, ...(data.trace_context.tracestate ? { tracestate: data.trace_context.tracestate } : {}) };
+    return otelContext.with(propagation.extract(ROOT_CONTEXT, carrier), () => this.deliver(data));
+  }
+
+  private async deliver(data: JobQueueData): Promise<DeliveryVerdict> {
+    // Fairness first, before anything else (one Redis call): a workspace holds at most
+    // `workspaceLimit` delivery slots across replicas; its other jobs wait a moment in the queue (no
+    // attempt spent) while other workspaces' jobs use the free worker slots. One lease per delivery,
+    // so a duplicate delivery never releases the slot of the run in flight; renewed to the policy
+    // budget once it is known.
+    const slot = { key: `worker:ws:${data.workspace_id}`, leaseId: `${data.job_id}:${randomUUID()}` };
+    const acquired = await this.slots.acquire(slot.key, this.workspaceLimit, slot.leaseId, FALLBACK_TOTAL_MS + SLOT_MARGIN_MS);
+    if (!acquired.allowed) return { kind: 'delay', delayMs: 50 + Math.floor(Math.random() * 150) };
+    try {
+      const job = await this.dataSource.getRepository(JobEntity).findOne({ where: { id: data.job_id, workspaceId: data.workspace_id } });
+      if (job === null || TERMINAL.has(job.status)) return DONE;
+      if (job.status === 'queued' && !job.cancelRequested && job.delayUntil && job.delayUntil.getTime() > Date.now() + 20) {
+        return { kind: 'delay', delayMs: job.delayUntil.getTime() - Date.now() };
+      }
+      return await this.deliverWithSlot(job, slot);
+    } finally {
+      await this.slots.release(slot.key, slot.leaseId).catch(() => undefined);
+    }
+  }
+
+  private async deliverWithSlot(job: JobEntity, slot: { key: string; leaseId: string }): Promise<DeliveryVerdict> {
+    let prepared: PreparedExecution | undefined;
+    let prepareError: DomainError | undefined;
+    try {
+      prepared = await this.execution.prepare({
+        workspaceId: job.workspaceId,
+        connector: job.connector,
+        operation: job.operation,
+        payload: job.payload,
+        jobId: job.id,
+        idempotencyBasis: job.id,
+        maxAttempts: 1,
+      });
+    } catch (error) {
+      prepareError = error instanceof DomainError ? error : new DomainError('INTERNAL', 'the job could not be prepared');
+    }
+    const totalMs = prepared?.resolved.policy.timeout.total_ms ?? FALLBACK_TOTAL_MS;
+    const takeoverAfterMs = totalMs + this.config.WORKER_STALLED_INTERVAL_MS;
+
+    if (job.status === 'running') {
+      const staleAt = (job.startedAt?.getTime() ?? 0) + takeoverAfterMs;
+      // Another worker holds it (a duplicate delivery): look again once its run would be presumed dead.
+      if (staleAt > Date.now()) return { kind: 'delay', delayMs: staleAt - Date.now() + 50 };
+    }
+    if (job.cancelRequested) {
+      await this.cancelUnclaimed(job);
+      return DONE;
+    }
+    if (job.status === 'running' && job.attempts >= job.maxAttempts) {
+      await this.deadLetterLostRun(job);
+      return DONE;
+    }
+
+    if (totalMs > FALLBACK_TOTAL_MS) await this.slots.extend(slot.key, slot.leaseId, totalMs + SLOT_MARGIN_MS);
+    const claim = await this.claim(job, takeoverAfterMs);
+    if (claim === undefined) return DONE;
+    if (prepared === undefined) {
+      const error = prepareError ?? new DomainError('INTERNAL', 'the job could not be prepared');
+      await this.finishRun(claim, 'failed', { error: toJobError(error), upstreamStatus: null, durationMs: 0 });
+      return this.terminalFailure(claim, toJobError(error));
+    }
+    return this.execute(claim, prepared);
+  }
+
+  /**
+   * queued → running (or a `running` row whose worker is presumed dead → running again), one more
+   * attempt, and the attempt's `runs` row, in one transaction.
+   */
+  private async claim(job: JobEntity, takeoverAfterMs: number): Promise<Claim | undefined> {
+    return this.dataSource.transaction(async (manager) => {
+      // An UPDATE answers [rows, rowCount] through TypeORM's query().
+      const [, claimed]: [unknown[], number] = await manager.query(
+        `UPDATE jobs SET status = 'running', attempts = attempts + 1, started_at = now(), delay_until = NULL, updated_at = now()
+          WHERE id = $1 AND workspace_id = $2 AND cancel_requested = false
+            AND (status = 'queued' OR (status = 'running' AND started_at < now() - make_interval(secs => $3::double precision / 1000)))
+        RETURNING id`,
+        [job.id, job.workspaceId, takeoverAfterMs],
+      );
+      if (claimed === 0) return undefined;
+      const takeover = job.status === 'running';
+      if (takeover) {
+        await manager.query(`UPDATE runs SET status = 'failed', finished_at = now(), updated_at = now(), error = $2 WHERE job_id = $1 AND status = 'running'`, [
+          job.id,
+          JSON.stringify({ code: 'INTERNAL', message: 'the worker running this attempt stopped before it finished' }),
+        ]);
+      }
+      const runId = randomUUID();
+      // Attempt numbers continue across DLQ replays (history is kept), hence max(attempt), not jobs.attempts.
+      const inserted: Array<{ attempt: number }> = await manager.query(
+        `INSERT INTO runs (id, workspace_id, job_id, attempt, status, started_at)
+         SELECT $1, $2, $3, COALESCE(MAX(attempt), 0) + 1, 'running', now() FROM runs WHERE job_id = $3
+         RETURNING attempt`,
+        [runId, job.workspaceId, job.id],
+      );
+      const fresh = await manager.getRepository(JobEntity).findOneOrFail({ where: { id: job.id } });
+      return { job: fresh, runId, attempt: inserted[0]?.attempt ?? 1, takeover };
+    });
+  }
+
+  private async execute(claim: Claim, prepared: PreparedExecution): Promise<DeliveryVerdict> {
+    const { job, runId } = claim;
+    this.event(job, 'job.started', { run_id: runId, attempt: claim.attempt, attempts: job.attempts, ...(claim.takeover ? { takeover: true } : {}) });
+    this.event(job, 'run.started', { run_id: runId, attempt: claim.attempt }, runId);
+
+    const controller = new AbortController();
+    this.inFlight.set(runId, controller);
+    const poll = setInterval(() => void this.pollCancel(job.id, controller), this.config.JOB_CANCEL_POLL_MS);
+    poll.unref();
+    const started = Date.now();
+    let outcome: ExecutionOutcome;
+    try {
+      outcome = await this.execution.run({ ...prepared, executionId: runId, input: { ...prepared.input, executionId: runId, signal: controller.signal } });
+    } catch (error) {
+      // Redis or Postgres failing under the execution path: a retryable failure of this attempt.
+      this.logger.warn(`job ${job.id}: execution threw: ${error instanceof Error ? error.message : String(error)}`);
+      outcome = { ok: false, executionId: runId, error: new DomainError('INTERNAL', 'the execution failed inside the orchestrator'), phase: 'upstream', attempts: 1, retryable: true };
+    } finally {
+      clearInterval(poll);
+      this.inFlight.delete(runId);
+    }
+    const durationMs = Date.now() - started;
+
+    if (outcome.ok) {
+      await this.finishRun(claim, 'succeeded', { error: null, upstreamStatus: outcome.upstream.status, durationMs });
+      const done = await this.transition(claim, { status: 'succeeded', output: outcome.output, error: null, finishedAt: true });
+      if (done) {
+        this.event(job, 'job.succeeded', { run_id: runId, attempts: job.attempts, upstream_status: outcome.upstream.status });
+        await this.scheduleCallback(claim.job);
+      }
+      return DONE;
+    }
+
+    const error = toJobError(outcome.error);
+    const upstreamStatus = outcome.upstream?.status ?? null;
+    const abortReason = controller.signal.aborted ? (controller.signal.reason as AbortReason) : undefined;
+    if (abortReason === 'cancel') {
+      await this.finishRun(claim, 'cancelled', { error: { code: 'CANCELLED', message: 'the job was cancelled during this run' }, upstreamStatus, durationMs });
+      if (await this.transition(claim, { status: 'cancelled', finishedAt: true })) {
+        this.event(job, 'job.cancelled', { run_id: runId, attempts: job.attempts });
+        await this.scheduleCallback(job);
+      }
+      return DONE;
+    }
+    if (abortReason === 'shutdown') {
+      // Released, not failed: the attempt is given back and another worker picks the job up.
+      await this.finishRun(claim, 'failed', { error: { code: 'UNAVAILABLE', message: 'the worker shut down during this run' }, upstreamStatus, durationMs });
+      await this.transition(claim, { status: 'queued', attemptsDelta: -1, delayUntil: new Date() });
+      this.event(job, 'job.delayed', { run_id: runId, reason: 'worker_shutdown', delay_ms: 0 });
+      return { kind: 'delay', delayMs: 0 };
+    }
+    if (this.isDelay(outcome, prepared)) {
+      // Refused before any upstream call: the run is withdrawn (row deleted) and the attempt not counted.
+      const delayMs = Math.max(MIN_ADMISSION_DELAY_MS, outcome.retryAfterMs ?? 1000);
+      await this.dataSource.query(`DELETE FROM runs WHERE id = $1`, [runId]);
+      if (await this.transition(claim, { status: 'queued', attemptsDelta: -1, delayUntil: new Date(Date.now() + delayMs) })) {
+        this.event(job, 'job.delayed', { run_id: runId, reason: error.code, delay_ms: delayMs, withdrawn_run: true });
+      }
+      return { kind: 'delay', delayMs };
+    }
+
+    await this.finishRun(claim, 'failed', { error, upstreamStatus, durationMs });
+    if (outcome.retryable && job.attempts < job.maxAttempts) {
+      const delayMs = nextRetryDelay({ attempt: job.attempts, retry: prepared.resolved.policy.retry, ...(outcome.retryAfterMs === undefined ? {} : { retryAfterMs: outcome.retryAfterMs }), random: Math.random });
+      if (await this.transition(claim, { status: 'queued', error, delayUntil: new Date(Date.now() + delayMs) })) {
+        this.event(job, 'job.retry_scheduled', { run_id: runId, attempts: job.attempts, max_attempts: job.maxAttempts, delay_ms: delayMs, code: error.code });
+      }
+      return { kind: 'delay', delayMs };
+    }
+    return this.terminalFailure(claim, error, outcome.retryable ? 'attempts_exhausted' : 'not_retryable');
+  }
+
+  /** Quota and rate-limit refusals always delay; an open breaker delays only under `queue_with_delay`. */
+  private isDelay(outcome: Extract<ExecutionOutcome, { ok: false }>, prepared: PreparedExecution): boolean {
+    if (outcome.phase !== 'admission' || !outcome.retryable) return false;
+    if (DELAYING_CODES.has(outcome.error.code)) return true;
+    return outcome.error.code === 'CIRCUIT_OPEN' && prepared.resolved.policy.degradation === 'queue_with_delay';
+  }
+
+  /** Every terminal failure is `dead_lettered`, so the DLQ can replay it; `error` says why. */
+  private async terminalFailure(claim: Claim, error: JobError, reason: 'attempts_exhausted' | 'not_retryable' = 'not_retryable'): Promise<DeliveryVerdict> {
+    if (await this.transition(claim, { status: 'dead_lettered', error, finishedAt: true })) {
+      this.event(claim.job, 'job.dead_lettered', { run_id: claim.runId, attempts: claim.job.attempts, max_attempts: claim.job.maxAttempts, reason, code: error.code });
+      await this.scheduleCallback(claim.job);
+    }
+    return DONE;
+  }
+
+  private async finishRun(claim: Claim, status: RunEntity['status'], result: { error: JobError | null; upstreamStatus: number | null; durationMs: number }): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE runs SET status = $2, finished_at = now(), duration_ms = $3, upstream_status = $4, error = $5, updated_at = now() WHERE id = $1`,
+      [claim.runId, status, Math.round(result.durationMs), result.upstreamStatus, result.error === null ? null : JSON.stringify(result.error)],
+    );
+    const data = { run_id: claim.runId, attempt: claim.attempt, status, upstream_status: result.upstreamStatus, duration_ms: Math.round(result.durationMs) };
+    if (status === 'succeeded') this.event(claim.job, 'run.succeeded', data, claim.runId);
+    else this.event(claim.job, 'run.failed', { ...data, code: result.error?.code ?? null }, claim.runId);
+  }
+
+  /** Moves the claimed row on, unless something newer (a takeover, a purge) happened meanwhile. */
+  private async transition(
+    claim: Claim,
+    change: { status: JobEntity['status']; output?: unknown; error?: JobError | null; finishedAt?: boolean; delayUntil?: Date; attemptsDelta?: number },
+  ): Promise<boolean> {
+    const sets = ['status = $3', 'updated_at = now()'];
+    const params: unknown[] = [claim.job.id, claim.job.attempts, change.status];
+    const add = (sql: string, value: unknown): void => {
+      params.push(value);
+      sets.push(`${sql} = $${params.length}`);
+    };
+    if (change.output !== undefined) add('output', JSON.stringify(change.output ?? null));
+    if (change.error !== undefined) add('error', change.error === null ? null : JSON.stringify(change.error));
+    if (change.delayUntil !== undefined) add('delay_until', change.delayUntil);
+    if (change.finishedAt) sets.push('finished_at = now()');
+    if (change.attemptsDelta) sets.push(`attempts = GREATEST(0, attempts + ${Math.trunc(change.attemptsDelta)})`);
+    const result: [unknown[], number] = await this.dataSource.query(`UPDATE jobs SET ${sets.join(', ')} WHERE id = $1 AND status = 'running' AND attempts = $2`, params);
+    const changed = result[1] > 0;
+    if (changed && change.attemptsDelta) claim.job.attempts += change.attemptsDelta;
+    return changed;
+  }
+
+  private async cancelUnclaimed(job: JobEntity): Promise<void> {
+    const result: [unknown[], number] = await this.dataSource.query(
+      `UPDATE jobs SET status = 'cancelled', finished_at = now(), updated_at = now() WHERE id = $1 AND status IN ('queued', 'running') AND status = $2`,
+      [job.id, job.status],
+    );
+    if (result[1] === 0) return;
+    await this.dataSource.query(`UPDATE runs SET status = 'cancelled', finished_at = now(), updated_at = now() WHERE job_id = $1 AND status = 'running'`, [job.id]);
+    this.event(job, 'job.cancelled', { attempts: job.attempts });
+    await this.scheduleCallback(job);
+  }
+
+  /** A `running` row whose worker died during its last allowed attempt. */
+  private async deadLetterLostRun(job: JobEntity): Promise<void> {
+    const error: JobError = { code: 'INTERNAL', message: 'the worker running the last attempt stopped before it finished' };
+    const result: [unknown[], number] = await this.dataSource.query(
+      `UPDATE jobs SET status = 'dead_lettered', error = $3, finished_at = now(), updated_at = now() WHERE id = $1 AND status = 'running' AND attempts = $2`,
+      [job.id, job.attempts, JSON.stringify(error)],
+    );
+    if (result[1] === 0) return;
+    await this.dataSource.query(`UPDATE runs SET status = 'failed', finished_at = now(), updated_at = now(), error = $2 WHERE job_id = $1 AND status = 'running'`, [job.id, JSON.stringify(error)]);
+    this.event(job, 'job.dead_lettered', { attempts: job.attempts, max_attempts: job.maxAttempts, reason: 'worker_lost', code: error.code });
+    await this.scheduleCallback(job);
+  }
+
+  private async pollCancel(jobId: string, controller: AbortController): Promise<void> {
+    if (controller.signal.aborted) return;
+    try {
+      const rows: Array<{ cancel_requested: boolean }> = await this.dataSource.query(`SELECT cancel_requested FROM jobs WHERE id = $1`, [jobId]);
+      if (rows[0]?.cancel_requested) controller.abort('cancel' satisfies AbortReason);
+    } catch {
+      // The next tick reads again.
+    }
+  }
+
+  /** Terminal state + callback_url → callback_status `pending` and a callbacks queue entry (the sweeper retries a failed enqueue). */
+  private async scheduleCallback(job: JobEntity): Promise<void> {
+    if (!job.callbackUrl) return;
+    await this.dataSource.query(`UPDATE jobs SET callback_status = 'pending', callback_attempts = 0, updated_at = now() WHERE id = $1`, [job.id]);
+    await this.queue.enqueueCallback({ id: job.id, workspaceId: job.workspaceId }).catch((error: unknown) => {
+      this.logger.warn(`job ${job.id}: callback not enqueued (the sweeper retries): ${error instanceof Error ? error.message : String(error)}`);
+    });
+  }
+
+  private event(job: JobEntity, type: JobEventType, data: Record<string, unknown>, executionId?: string): void {
+    this.records.event({ workspaceId: job.workspaceId, type, jobId: job.id, executionId: executionId ?? null, data: { connector: job.connector, operation: job.operation, ...data } });
+  }
+}
+
+export function toJobError(error: DomainError): JobError {
+  return { code: error.code, message: error.message, ...(error.details === undefined ? {} : { details: error.details }) };
+}

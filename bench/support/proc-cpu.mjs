@@ -1,0 +1,63 @@
+// CPU seconds used by processes during a measured window, read from /proc (Linux only; elsewhere
+// every figure is n/a). Tells where the machine's CPU went during a run: the apps under test,
+// the upstream, and the Postgres and Redis servers (found by process name, whoever started them).
+import { readdirSync, readFileSync } from 'node:fs';
+
+const TICKS_PER_SECOND = 100; // USER_HZ: 100 on every Linux this runs on
+
+function ticksOf(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return Number(fields[11]) + Number(fields[12]); // utime + stime (fields 14 and 15 of the line)
+  } catch {
+    return undefined;
+  }
+}
+
+function pidsNamed(names) {
+  const found = {};
+  let entries = [];
+  try {
+    entries = readdirSync('/proc');
+  } catch {
+    return found;
+  }
+  for (const entry of entries) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const comm = readFileSync(`/proc/${entry}/comm`, 'utf8').trim();
+      const name = names.find((n) => comm.startsWith(n));
+      if (name) (found[name] ??= []).push(entry);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return found;
+}
+
+/**
+ * A snapshot of CPU ticks: `children` is {label: pid}; Postgres and Redis server processes are
+ * found by name; the bench's own process is included as "bench driver".
+ */
+export function cpuSnapshot(children) {
+  const snapshot = { at: performance.now(), ticks: {} };
+  for (const [label, pid] of Object.entries(children)) snapshot.ticks[label] = ticksOf(pid);
+  const servers = pidsNamed(['postgres', 'redis-server']);
+  for (const [name, pids] of Object.entries(servers)) {
+    snapshot.ticks[`${name} (all processes)`] = pids.reduce((sum, pid) => sum + (ticksOf(pid) ?? 0), 0);
+  }
+  const own = process.cpuUsage();
+  snapshot.ticks['bench driver (this process)'] = ((own.user + own.system) / 1e6) * TICKS_PER_SECOND;
+  return snapshot;
+}
+
+/** {label: cpu seconds} between two snapshots, plus the wall seconds. */
+export function cpuDelta(before, after) {
+  const seconds = {};
+  for (const [label, ticks] of Object.entries(after.ticks)) {
+    const start = before.ticks[label];
+    seconds[label] = ticks === undefined || start === undefined ? NaN : (ticks - start) / TICKS_PER_SECOND;
+  }
+  return { wall_s: (after.at - before.at) / 1000, cpu_s: seconds };
+}
