@@ -1,15 +1,12 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { connect, createServer } from 'node:net';
 import { Queue } from 'bullmq';
-import { Redis } from 'ioredis';
 import request from 'supertest';
 import { DataSource, type Repository } from 'typeorm';
 import { bullPrefix, type JobQueueData, QUEUES } from '@orch/contracts';
 import { EventLogEntity, JobEntity, RunEntity } from '@orch/data';
 import { JobQueue } from '@orch/execution';
 import { redisConnectionOptions } from '@orch/platform';
-import { TEST_REDIS_URL } from '@orch/testing';
+import { ScratchRedis, TEST_REDIS_URL } from '@orch/testing';
 import { closeSettled, eventually, ExecStack, type TestWorkspace } from './support/exec-stack';
 
 /** A fresh key per test, so tests never see each other's stored responses. */
@@ -450,69 +447,6 @@ describe('/v1/jobs', () => {
     });
   });
 });
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-async function waitForPort(port: number, up: boolean, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const open = await new Promise<boolean>((resolve) => {
-      const socket = connect(port, '127.0.0.1');
-      socket.once('connect', () => {
-        socket.destroy();
-        resolve(true);
-      });
-      socket.once('error', () => resolve(false));
-    });
-    if (open === up) return;
-    if (Date.now() > deadline) throw new Error(`redis-server on ${port} did not ${up ? 'start' : 'stop'}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
-/** A throwaway redis-server on loopback that this test may pause, kill and start again. */
-class ScratchRedis {
-  private child: ChildProcess | undefined;
-
-  private constructor(readonly port: number) {}
-
-  static async start(): Promise<ScratchRedis> {
-    const redis = new ScratchRedis(await freePort());
-    await redis.up();
-    return redis;
-  }
-
-  get url(): string {
-    return `redis://127.0.0.1:${this.port}`;
-  }
-
-  async up(): Promise<void> {
-    this.child = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
-    await waitForPort(this.port, true);
-  }
-
-  async kill(): Promise<void> {
-    this.child?.kill('SIGKILL');
-    this.child = undefined;
-    await waitForPort(this.port, false);
-  }
-
-  /** Blocks every write command (BullMQ's scripts included) for `ms`; reads (the auth guard's revocation check) still answer. */
-  async pauseWrites(ms: number): Promise<void> {
-    const client = new Redis({ ...redisConnectionOptions(this.url), maxRetriesPerRequest: 1 });
-    try {
-      await client.call('CLIENT', 'PAUSE', String(ms), 'WRITE');
-    } finally {
-      client.disconnect();
-    }
-  }
-}
 
 /**
  * Redis trouble at submission. exec-api uses one Redis (REDIS_URL) for the auth guard's

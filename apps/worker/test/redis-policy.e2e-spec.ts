@@ -1,51 +1,20 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { connect, createServer } from 'node:net';
 import request from 'supertest';
-import { createTestDatabase, createTestRedisPrefix, runBuiltAppToExit, startBuiltApp, startTestApp, TEST_MASTER_KEY, type TestApp, type TestDatabase, type TestRedisPrefix } from '@orch/testing';
+import { createTestDatabase, createTestRedisPrefix, runBuiltAppToExit, ScratchRedis, startBuiltApp, startTestApp, TEST_MASTER_KEY, type TestApp, type TestDatabase, type TestRedisPrefix } from '@orch/testing';
 import { workerApp } from '../src/app.definition';
 import type { WorkerConfig } from '../src/config';
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-/** A second, real Redis on loopback configured with an evicting policy. */
-async function startEvictingRedis(): Promise<{ url: string; stop(): void }> {
-  const port = await freePort();
-  const child: ChildProcess = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--maxmemory-policy', 'allkeys-lru'], { stdio: 'ignore' });
-  const deadline = Date.now() + 5000;
-  for (;;) {
-    const up = await new Promise<boolean>((resolve) => {
-      const socket = connect(port, '127.0.0.1');
-      socket.once('connect', () => {
-        socket.destroy();
-        resolve(true);
-      });
-      socket.once('error', () => resolve(false));
-    });
-    if (up) break;
-    if (Date.now() > deadline) throw new Error('redis-server did not start');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  return { url: `redis://127.0.0.1:${port}`, stop: () => child.kill('SIGKILL') };
-}
-
 describe('worker Redis eviction policy', () => {
   let db: TestDatabase;
-  let evicting: { url: string; stop(): void };
+  let evicting: ScratchRedis;
   // The noeviction case runs against the shared Redis: its keys go under a prefix of this run, cleared after.
   const redis: TestRedisPrefix = createTestRedisPrefix();
 
   beforeAll(async () => {
     db = await createTestDatabase();
-    evicting = await startEvictingRedis();
+    evicting = await ScratchRedis.start(['--maxmemory-policy', 'allkeys-lru']);
   });
   afterAll(async () => {
-    evicting?.stop();
+    await evicting?.kill();
     await redis.clear();
     await db?.drop();
   });

@@ -10,3 +10,4 @@ export * from './records/record-writer';
 export * from './jobs/job-queue';
 export * from './events/event-announcer';
 export * from './events/index';
+export * from './jobs/job-view';

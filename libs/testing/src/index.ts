@@ -9,3 +9,4 @@ export * from './test-database';
 export * from './access-coverage';
 export * from './auth-fixtures';
 export * from './fake-upstream';
+export * from './scratch-redis';

@@ -4,11 +4,10 @@ import { request, type Dispatcher } from 'undici';
 import type { JobEventType } from '@orch/contracts';
 import { assertUrlAllowed, createGuardedDispatcher, EgressPolicy, isEgressBlockedError } from '@orch/connectors';
 import { JobEntity, WorkspaceEntity } from '@orch/data';
-import { RecordWriter } from '@orch/execution';
+import { RecordWriter, toJobView } from '@orch/execution';
 import { SecretResolver } from '@orch/secrets';
 import { WORKER_CONFIG, type WorkerConfig } from '../config';
 import type { DeliveryVerdict } from '../jobs/job-runner.service';
-import { toCallbackJobView } from './job-view';
 import { standardWebhookHeaders } from './webhook-signature';
 
 const TERMINAL: ReadonlySet<JobEntity['status']> = new Set(['succeeded', 'failed', 'dead_lettered', 'cancelled']);
@@ -57,7 +56,7 @@ export class CallbackDelivery implements OnApplicationShutdown {
     const attempt = job.callbackAttempts + 1;
     await this.dataSource.query(`UPDATE jobs SET callback_status = 'delivering', callback_attempts = $2, updated_at = now() WHERE id = $1`, [job.id, attempt]);
 
-    const body = JSON.stringify({ type: `job.${job.status}`, data: toCallbackJobView(job) });
+    const body = JSON.stringify({ type: `job.${job.status}`, data: toJobView(job) });
     // Stable across the retries of one terminal transition (receivers dedupe on it), new after a
     // DLQ replay that ends in the same status again (finished_at moves).
     const messageId = `msg_${job.id}_${job.status}_${job.finishedAt?.getTime() ?? 0}`;

@@ -1,5 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { CALLBACK_STATUSES, type CallbackStatus, JOB_STATUSES, type JobEntity, type JobStatus, RUN_STATUSES, type RunEntity, type RunStatus } from '@orch/data';
+import { toJobView } from '@orch/execution';
 
 export class JobErrorDto {
   @ApiProperty({ example: 'UPSTREAM_ERROR' })
@@ -111,25 +112,9 @@ export class JobPageResponseDto {
   next_cursor!: string | null;
 }
 
+/** The shared job view of @orch/execution (the worker's callbacks send the same shape). */
 export function toJobResponse(job: JobEntity): JobResponseDto {
-  return {
-    id: job.id,
-    status: job.status,
-    connector: job.connector,
-    operation: job.operation,
-    attempts: job.attempts,
-    max_attempts: job.maxAttempts,
-    cancel_requested: job.cancelRequested,
-    callback_url: job.callbackUrl,
-    callback: job.callbackUrl === null ? null : { url: job.callbackUrl, status: job.callbackStatus, attempts: job.callbackAttempts },
-    run_at: (job.delayUntil ?? job.createdAt).toISOString(),
-    output: job.output ?? null,
-    error: job.error ?? null,
-    created_at: job.createdAt.toISOString(),
-    updated_at: job.updatedAt.toISOString(),
-    started_at: job.startedAt?.toISOString() ?? null,
-    finished_at: job.finishedAt?.toISOString() ?? null,
-  };
+  return toJobView(job);
 }
 
 export function toJobDetailResponse(job: JobEntity, runs: readonly RunEntity[]): JobDetailResponseDto {
