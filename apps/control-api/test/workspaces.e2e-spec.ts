@@ -44,6 +44,7 @@ describe('Workspaces (control-api)', () => {
         name,
         status: 'active',
         settings: DEFAULT_WORKSPACE_SETTINGS,
+        callback_secret_ref: null,
         created_at: expect.any(String),
         updated_at: expect.any(String),
       });
@@ -173,7 +174,7 @@ describe('Workspaces (control-api)', () => {
     it('gets a workspace, and 404s on unknown or malformed ids', async () => {
       const res = await request(t.server).get(`/v1/workspaces/${mine.id}`).set(bearer(auditor.token)).expect(200);
       expect(res.body).toMatchObject({ id: mine.id, name: mine.name });
-      expect(res.body).not.toHaveProperty('callback_secret_ref');
+      expect(res.body.callback_secret_ref).toBeNull();
       expectError((await request(t.server).get('/v1/workspaces/7b0e1f9c-9a52-4c1e-8f7e-3b1f0d0c2a11').set(bearer(auditor.token)).expect(404)).body, 'NOT_FOUND');
       expectError((await request(t.server).get('/v1/workspaces/not-a-uuid').set(bearer(auditor.token)).expect(404)).body, 'NOT_FOUND');
     });
@@ -219,6 +220,21 @@ describe('Workspaces (control-api)', () => {
     beforeAll(async () => {
       const res = await request(t.server).post('/v1/workspaces').set(bearer(admin.token)).send({ name: uniqueName(), reason: 'setup' }).expect(201);
       ws = await dataSource.getRepository(WorkspaceEntity).findOneByOrFail({ id: res.body.id });
+    });
+
+    it('sets and clears the callback signing secret ref (an existing ref of the workspace), audited', async () => {
+      const patch = (body: Record<string, unknown>) => request(t.server).patch(`/v1/workspaces/${ws.id}`).set(bearer(admin.token)).send({ reason: 'callbacks', ...body });
+      const unknown = await patch({ callback_secret_ref: 'nope' }).expect(400);
+      expect(unknown.body.error.details).toEqual([{ path: '/callback_secret_ref', message: expect.any(String) }]);
+      expect((await patch({}).expect(400)).body.error.code).toBe('VALIDATION_FAILED');
+      await request(t.server).post(`/v1/workspaces/${ws.id}/secret-refs`).set(bearer(admin.token)).send({ name: 'callback-key', ref: 'vault://callback-key', reason: 'callbacks' }).expect(201);
+      const set = await patch({ callback_secret_ref: 'callback-key' }).expect(200);
+      expect(set.body.callback_secret_ref).toBe('callback-key');
+      const rows = await auditRowsFor(ws.id);
+      expect(rows[rows.length - 1]?.after).toMatchObject({ callback_signing_ref: 'callback-key' });
+      // A ref in use as the callback key cannot be deleted.
+      await request(t.server).delete(`/v1/workspaces/${ws.id}/secret-refs/callback-key`).set(bearer(admin.token)).set('x-reason', 'cleanup').expect(409);
+      expect((await patch({ callback_secret_ref: null }).expect(200)).body.callback_secret_ref).toBeNull();
     });
 
     it('changes only the given settings and audits before and after', async () => {

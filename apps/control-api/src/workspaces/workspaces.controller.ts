@@ -40,6 +40,6 @@ export class WorkspacesController {
   @ApiReason()
   @ApiOkResponse({ type: WorkspaceResponse })
   async update(@Param('workspaceId') workspaceId: string, @Body() body: UpdateWorkspaceDto, @Mutation() ctx: MutationContext): Promise<WorkspaceResponse> {
-    return toWorkspaceResponse(await this.workspaces.updateSettings(workspaceId, body.settings, ctx));
+    return toWorkspaceResponse(await this.workspaces.update(workspaceId, { ...(body.settings ? { settings: body.settings } : {}), ...(body.callback_secret_ref !== undefined ? { callbackSecretRef: body.callback_secret_ref } : {}) }, ctx));
   }
 }

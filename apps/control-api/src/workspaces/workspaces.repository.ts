@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
-import { DEFAULT_PAGE_SIZE, DEFAULT_POLICY, type Page, PolicyEntity, WorkspaceEntity, type WorkspaceSettings } from '@orch/data';
+import { DEFAULT_PAGE_SIZE, DEFAULT_POLICY, type Page, PolicyEntity, SecretRefEntity, WorkspaceEntity, type WorkspaceSettings } from '@orch/data';
 import { decodeCursor, encodeCursor, isUuid } from '../common/page-cursor';
 
 export interface WorkspacePageQuery {
@@ -71,9 +71,13 @@ export class WorkspacesRepository {
     );
   }
 
-  async updateSettings(manager: EntityManager, id: string, settings: WorkspaceSettings): Promise<WorkspaceEntity> {
+  async update(manager: EntityManager, id: string, values: { settings?: WorkspaceSettings; callbackSecretRef?: string | null }): Promise<WorkspaceEntity> {
     const repository = manager.getRepository(WorkspaceEntity);
-    await repository.update({ id }, { settings });
+    await repository.update({ id }, values);
     return repository.findOneByOrFail({ id });
+  }
+
+  async secretRefExists(manager: EntityManager, workspaceId: string, name: string): Promise<boolean> {
+    return manager.getRepository(SecretRefEntity).exists({ where: { workspaceId, name } });
   }
 }

@@ -26,8 +26,9 @@ function notFound(): DomainError {
 }
 
 /** What an audit row shows of a workspace. */
+/** Audit view; the callback ref is a ref *name* (never a value), renamed so the redactor keeps it readable (D44). */
 function snapshot(workspace: WorkspaceEntity): Record<string, unknown> {
-  return { name: workspace.name, status: workspace.status, settings: effectiveSettings(workspace.settings) };
+  return { name: workspace.name, status: workspace.status, settings: effectiveSettings(workspace.settings), callback_signing_ref: workspace.callbackSecretRef };
 }
 
 @Injectable()
@@ -116,13 +117,23 @@ export class WorkspacesService {
     return this.requireAccessibleWorkspace(principal, id);
   }
 
-  async updateSettings(id: string, patch: WorkspaceSettingsPatch, ctx: MutationContext): Promise<WorkspaceEntity> {
+  /** Settings (quotas, retention) and/or the callback signing secret ref; at least one must be given. */
+  async update(id: string, patch: { settings?: WorkspaceSettingsPatch; callbackSecretRef?: string | null }, ctx: MutationContext): Promise<WorkspaceEntity> {
+    if (patch.settings === undefined && patch.callbackSecretRef === undefined) {
+      throw new DomainError('VALIDATION_FAILED', 'Nothing to update', { details: [{ path: '/settings', message: 'settings or callback_secret_ref is required' }] });
+    }
     await this.requireAccessibleWorkspace(ctx.principal, id);
     return this.dataSource.transaction(async (manager) => {
       const current = await this.workspaces.findByIdForUpdate(manager, id);
       if (!current) throw notFound();
       const before = snapshot(current);
-      const updated = await this.workspaces.updateSettings(manager, id, mergeSettings(current.settings, patch));
+      if (typeof patch.callbackSecretRef === 'string' && !(await this.workspaces.secretRefExists(manager, id, patch.callbackSecretRef))) {
+        throw new DomainError('VALIDATION_FAILED', 'Unknown secret ref', { details: [{ path: '/callback_secret_ref', message: `no secret ref named ${patch.callbackSecretRef} in this workspace` }] });
+      }
+      const updated = await this.workspaces.update(manager, id, {
+        ...(patch.settings !== undefined ? { settings: mergeSettings(current.settings, patch.settings) } : {}),
+        ...(patch.callbackSecretRef !== undefined ? { callbackSecretRef: patch.callbackSecretRef } : {}),
+      });
       await this.audit.record(manager, {
         principal: ctx.principal,
         action: 'workspace.update',

@@ -17,6 +17,9 @@ export class WorkspaceResponse {
   @ApiProperty({ type: WorkspaceSettingsResponse, description: 'Effective settings (defaults filled in)' })
   settings!: WorkspaceSettingsResponse;
 
+  @ApiProperty({ type: String, nullable: true, description: 'Secret ref whose value signs job callbacks (null: callbacks cannot be signed and fail)' })
+  callback_secret_ref!: string | null;
+
   @ApiProperty({ format: 'date-time' })
   created_at!: string;
 
@@ -35,6 +38,7 @@ export function toWorkspaceResponse(workspace: WorkspaceEntity): WorkspaceRespon
     name: workspace.name,
     status: workspace.status,
     settings: effectiveSettings(workspace.settings),
+    callback_secret_ref: workspace.callbackSecretRef,
     created_at: workspace.createdAt.toISOString(),
     updated_at: workspace.updatedAt.toISOString(),
   };
