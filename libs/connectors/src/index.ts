@@ -5,3 +5,4 @@ export { validateConnectorConfig, type ConnectorConfigValidation } from './conne
 export { SCHEMA_ANNOTATION_KEYWORDS, SECRET_REF_KEYWORD, SchemaValidator, toFieldErrors, type SchemaValidation, type SecretRefUse } from './schema-validator';
 export * from './egress';
 export * from './runtime';
+export * from './webhooks';
