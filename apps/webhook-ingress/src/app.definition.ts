@@ -1,6 +1,7 @@
 import type { AppDefinition } from '@orch/platform';
 import { AppModule } from './app.module';
 import { WebhookIngressConfig } from './config';
+import { configureWebhookRawBody } from './webhooks/raw-body';
 
 export const webhookIngressApp: AppDefinition<WebhookIngressConfig> = {
   serviceName: 'webhook-ingress',
@@ -8,4 +9,5 @@ export const webhookIngressApp: AppDefinition<WebhookIngressConfig> = {
   configClass: WebhookIngressConfig,
   port: (config) => config.WEBHOOK_INGRESS_PORT,
   module: (config) => AppModule.forRoot(config),
+  configureFastify: configureWebhookRawBody,
 };

@@ -1,8 +1,9 @@
 import { Type } from 'class-transformer';
 import { IsInt, Max, Min } from 'class-validator';
 import { VerifyingServiceConfig } from '@orch/platform';
+import { WithMasterKeys } from '@orch/secrets';
 
-export class WebhookIngressConfig extends VerifyingServiceConfig {
+export class WebhookIngressConfig extends WithMasterKeys(VerifyingServiceConfig) {
   @Type(() => Number)
   @IsInt()
   @Min(0)

@@ -27,6 +27,15 @@ export interface CallbackQueueData {
   workspace_id: string;
 }
 
+/** Data of a `webhooks` queue entry; its BullMQ job id is the webhook_inbox row id. */
+export interface WebhookQueueData {
+  inbox_id: string;
+  workspace_id: string;
+}
+
+/** Job name of `webhooks` queue entries. */
+export const WEBHOOK_QUEUE_JOB_NAME = 'process';
+
 /** Job names used on the jobs and callbacks queues. */
 export const QUEUE_JOB_NAMES = { run: 'run', deliver: 'deliver' } as const;
 

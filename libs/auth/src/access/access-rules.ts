@@ -118,6 +118,9 @@ export const ACCESS_RULES = {
   'jobs.cancel': { route: 'POST /v1/jobs/:id/cancel', scopes: ['jobs:write'] },
   'events.list': { route: 'GET /v1/events', scopes: ['events:read'] },
   'events.stream': { route: 'GET /v1/events/stream', scopes: ['events:read'] },
+  // webhook-ingress: the provider authenticates by the route's signature, not a token
+  'webhooks.receive-route': { route: 'POST /v1/webhooks/:provider/:routeKey', public: true },
+  'webhooks.receive-account': { route: 'POST /v1/webhooks/:provider', public: true },
 } as const satisfies Record<string, AccessRule>;
 
 export type AccessRuleName = keyof typeof ACCESS_RULES;

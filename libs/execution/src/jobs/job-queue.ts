@@ -1,6 +1,6 @@
 import { type DynamicModule, Global, Inject, Injectable, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { Queue } from 'bullmq';
-import { bullPrefix, type CallbackQueueData, type JobQueueData, QUEUE_JOB_NAMES, QUEUES } from '@orch/contracts';
+import { bullPrefix, type CallbackQueueData, type JobQueueData, QUEUE_JOB_NAMES, QUEUES, WEBHOOK_QUEUE_JOB_NAME, type WebhookQueueData } from '@orch/contracts';
 import { redisConnectionOptions } from '@orch/platform';
 
 export interface JobQueueOptions {
@@ -34,15 +34,18 @@ const JOB_QUEUE_OPTIONS = Symbol('JOB_QUEUE_OPTIONS');
 export class JobQueue implements OnApplicationShutdown {
   readonly jobs: Queue<JobQueueData>;
   readonly callbacks: Queue<CallbackQueueData>;
+  readonly webhooks: Queue<WebhookQueueData>;
 
   constructor(@Inject(JOB_QUEUE_OPTIONS) options: JobQueueOptions) {
     const connection = { ...redisConnectionOptions(options.redisUrl), maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 2000 };
     const prefix = bullPrefix(options.redisKeyPrefix);
     this.jobs = new Queue<JobQueueData>(QUEUES.jobs, { connection, prefix });
     this.callbacks = new Queue<CallbackQueueData>(QUEUES.callbacks, { connection, prefix });
+    this.webhooks = new Queue<WebhookQueueData>(QUEUES.webhooks, { connection, prefix });
     // Errors surface on the calls that fail; the queue's own connection errors must not crash the process.
     this.jobs.on('error', () => undefined);
     this.callbacks.on('error', () => undefined);
+    this.webhooks.on('error', () => undefined);
   }
 
   async enqueue(job: EnqueueableJob): Promise<void> {
@@ -55,8 +58,13 @@ export class JobQueue implements OnApplicationShutdown {
     await this.callbacks.add(QUEUE_JOB_NAMES.deliver, { job_id: job.id, workspace_id: job.workspaceId }, { jobId: `cb-${job.id}`, delay: delayMs, removeOnComplete: true, removeOnFail: true, attempts: 1 });
   }
 
+  /** Puts a stored webhook_inbox row on the `webhooks` queue; the inbox row id is the BullMQ job id, so a repeat is a no-op. */
+  async enqueueWebhook(inbox: { id: string; workspaceId: string }): Promise<void> {
+    await this.webhooks.add(WEBHOOK_QUEUE_JOB_NAME, { inbox_id: inbox.id, workspace_id: inbox.workspaceId }, { jobId: inbox.id, removeOnComplete: true, removeOnFail: true, attempts: 1 });
+  }
+
   async onApplicationShutdown(): Promise<void> {
-    await Promise.all([this.jobs.close(), this.callbacks.close()]);
+    await Promise.all([this.jobs.close(), this.callbacks.close(), this.webhooks.close()]);
   }
 }
 
