@@ -263,7 +263,6 @@ describe('worker jobs', () => {
       expect(elapsed).toBeLessThan(2000);
       const backlog = await dataSource.getRepository(JobEntity).count({ where: [{ workspaceId: a.ws.id, status: 'queued' }, { workspaceId: a.ws.id, status: 'running' }] });
       expect(backlog).toBeGreaterThan(0);
-      console.log(`fairness: B finished in ${elapsed} ms with ${backlog} of A's 200 jobs not finished`);
 
       // A's flood completes too, at most 5 (WORKER_CONCURRENCY / 2) at a time.
       await eventually(async () => {
