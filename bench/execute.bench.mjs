@@ -11,9 +11,8 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
-import { BENCH_DIR, call, checkAborted, fmt, forkServer, freePort, gitCommit, parseEnvPairs, profiled, runMain, setActiveLoad, step, table, upstreamStats, waitReady } from './support/harness.mjs';
+import { BENCH_DIR, call, checkAborted, fmt, forkServer, freePort, gitCommit, parseEnvPairs, profiled, readBenchArgs, runMain, setActiveLoad, step, table, upstreamStats, waitReady } from './support/harness.mjs';
 import { appEnv, build, checkDist, clearRedisOnExit, createDatabase, infraUrls, runNames, scratchDir, serviceToken, setUpControlPlane, startApp } from './support/stack.mjs';
 
 const APPS = ['control-api', 'exec-api'];
@@ -42,32 +41,12 @@ Postgres and Redis default to postgres://postgres@127.0.0.1:5432/postgres and
 redis://127.0.0.1:6379 (BENCH_POSTGRES_URL, BENCH_REDIS_URL override; loopback only).`;
 
 function readOptions() {
-  const { values } = parseArgs({
-    options: {
-      duration: { type: 'string', default: '10' },
-      warmup: { type: 'string', default: '3' },
-      connections: { type: 'string', default: '50' },
-      'latency-duration': { type: 'string', default: '5' },
-      'skip-build': { type: 'boolean', default: false },
-      'cpu-prof': { type: 'boolean', default: false },
-      check: { type: 'boolean', default: false },
-      'keep-logs': { type: 'boolean', default: false },
-      env: { type: 'string', multiple: true, default: [] },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
+  const { values, number } = readBenchArgs(USAGE, {
+    duration: { type: 'string', default: '10' },
+    warmup: { type: 'string', default: '3' },
+    connections: { type: 'string', default: '50' },
+    'latency-duration': { type: 'string', default: '5' },
   });
-  if (values.help) {
-    console.log(USAGE);
-    process.exit(0);
-  }
-  const number = (name, min) => {
-    const value = Number(values[name]);
-    if (!Number.isInteger(value) || value < min) {
-      console.error(`--${name} must be an integer ≥ ${min}\n\n${USAGE}`);
-      process.exit(2);
-    }
-    return value;
-  };
   return {
     duration: number('duration', 1),
     warmup: number('warmup', 0),

@@ -16,11 +16,10 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { Queue } from 'bullmq';
 import pg from 'pg';
 import { Agent, request } from 'undici';
-import { ask, BENCH_DIR, call, checkAborted, fmt, forkServer, freePort, gitCommit, onCleanup, parseEnvPairs, profiled, runMain, sleep, step, table, upstreamStats, waitReady } from './support/harness.mjs';
+import { ask, BENCH_DIR, call, checkAborted, fmt, forkServer, freePort, gitCommit, onCleanup, parseEnvPairs, profiled, readBenchArgs, runMain, sleep, step, table, upstreamStats, waitReady } from './support/harness.mjs';
 import { startPgActivitySampler } from './support/pg-activity.mjs';
 import { cpuDelta, cpuSnapshot } from './support/proc-cpu.mjs';
 import { appEnv, build, checkDist, clearRedisOnExit, createDatabase, infraUrls, runNames, scratchDir, serviceToken, setUpControlPlane, startApp } from './support/stack.mjs';
@@ -54,34 +53,14 @@ Postgres and Redis default to postgres://postgres@127.0.0.1:5432/postgres and
 redis://127.0.0.1:6379 (BENCH_POSTGRES_URL, BENCH_REDIS_URL override; loopback only).`;
 
 function readOptions() {
-  const { values } = parseArgs({
-    options: {
-      jobs: { type: 'string', default: '2000' },
-      concurrency: { type: 'string', default: '10' },
-      'in-flight': { type: 'string', default: '50' },
-      'warmup-jobs': { type: 'string', default: '1000' },
-      timeout: { type: 'string', default: '300' },
-      'skip-build': { type: 'boolean', default: false },
-      'cpu-prof': { type: 'boolean', default: false },
-      check: { type: 'boolean', default: false },
-      'baseline-only': { type: 'boolean', default: false },
-      'keep-logs': { type: 'boolean', default: false },
-      env: { type: 'string', multiple: true, default: [] },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
+  const { values, number } = readBenchArgs(USAGE, {
+    jobs: { type: 'string', default: '2000' },
+    concurrency: { type: 'string', default: '10' },
+    'in-flight': { type: 'string', default: '50' },
+    'warmup-jobs': { type: 'string', default: '1000' },
+    timeout: { type: 'string', default: '300' },
+    'baseline-only': { type: 'boolean', default: false },
   });
-  if (values.help) {
-    console.log(USAGE);
-    process.exit(0);
-  }
-  const number = (name, min) => {
-    const value = Number(values[name]);
-    if (!Number.isInteger(value) || value < min) {
-      console.error(`--${name} must be an integer ≥ ${min}\n\n${USAGE}`);
-      process.exit(2);
-    }
-    return value;
-  };
   const check = values.check;
   return {
     jobs: check ? 5 : number('jobs', 1),

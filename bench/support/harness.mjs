@@ -6,6 +6,7 @@ import { createWriteStream, existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const BENCH_DIR = join(ROOT, 'bench');
@@ -25,6 +26,38 @@ export function loopbackUrl(name, value) {
 }
 
 /** `--env KEY=VALUE` pairs → an object; URL values must be loopback. */
+/** Options every benchmark takes, in `node:util` parseArgs form. */
+const COMMON_OPTIONS = {
+  'skip-build': { type: 'boolean', default: false },
+  'cpu-prof': { type: 'boolean', default: false },
+  check: { type: 'boolean', default: false },
+  'keep-logs': { type: 'boolean', default: false },
+  env: { type: 'string', multiple: true, default: [] },
+  help: { type: 'boolean', short: 'h', default: false },
+};
+
+/**
+ * Parses a benchmark's command line (its own options plus the common ones), prints `usage` and
+ * exits on --help, and returns the values with `number(name, min)`, which reads an integer
+ * option or exits 2 naming it.
+ */
+export function readBenchArgs(usage, options) {
+  const { values } = parseArgs({ options: { ...options, ...COMMON_OPTIONS } });
+  if (values.help) {
+    console.log(usage);
+    process.exit(0);
+  }
+  const number = (name, min) => {
+    const value = Number(values[name]);
+    if (!Number.isInteger(value) || value < min) {
+      console.error(`--${name} must be an integer ≥ ${min}\n\n${usage}`);
+      process.exit(2);
+    }
+    return value;
+  };
+  return { values, number };
+}
+
 export function parseEnvPairs(pairs) {
   return Object.fromEntries(
     pairs.map((pair) => {
