@@ -1,32 +1,34 @@
-import { cleanup, screen } from '@testing-library/react';
+import { cleanup, screen, waitFor } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { App } from './app';
-import { jsonFetch, renderWithQueryClient } from './testing/test-utils';
+import { renderAt, routedFetch, TEST_SESSION } from './testing/test-utils';
 
 afterEach(cleanup);
 
-describe(App.name, () => {
-  it('shows the product name and the sign-in page at /login', () => {
-    vi.stubGlobal('fetch', jsonFetch(200, { control_api: 'up', exec_api: 'up' }).fetch);
-    renderWithQueryClient(<App pathname="/login" />);
+const UPSTREAMS = { status: 200, body: { control_api: 'up', exec_api: 'up' } };
+const UNAUTHENTICATED = { status: 401, body: { error: { code: 'UNAUTHENTICATED', message: 'No valid console session', request_id: 'req-1' } } };
+
+describe('console routes', () => {
+  it('shows the product name and the sign-in page at /login', async () => {
+    vi.stubGlobal('fetch', routedFetch({ 'GET /api/session': UNAUTHENTICATED, 'GET /api/bff/upstreams': UPSTREAMS }).fetch);
+    renderAt('/login');
 
     expect(screen.getByRole('banner').textContent).toContain('Orchestrator console');
-    expect(screen.getByRole('heading', { name: 'Sign in' })).toBeTruthy();
+    expect(await screen.findByRole('heading', { name: 'Sign in' })).toBeTruthy();
   });
 
-  it('leads / to the sign-in page and its canonical URL', () => {
-    vi.stubGlobal('fetch', jsonFetch(200, { control_api: 'up', exec_api: 'up' }).fetch);
-    window.history.replaceState(null, '', '/');
-    renderWithQueryClient(<App pathname="/" />);
+  it('sends a visitor without a session to /login', async () => {
+    vi.stubGlobal('fetch', routedFetch({ 'GET /api/session': UNAUTHENTICATED, 'GET /api/bff/upstreams': UPSTREAMS }).fetch);
+    const { router } = renderAt('/w/123/connectors');
 
-    expect(screen.getByRole('heading', { name: 'Sign in' })).toBeTruthy();
-    expect(window.location.pathname).toBe('/login');
+    expect(await screen.findByRole('heading', { name: 'Sign in' })).toBeTruthy();
+    expect(router.state.location.pathname).toBe('/login');
   });
 
-  it('says so for an unknown page', () => {
-    vi.stubGlobal('fetch', jsonFetch(200, { control_api: 'up', exec_api: 'up' }).fetch);
-    renderWithQueryClient(<App pathname="/nowhere" />);
+  it('says so for an unknown page once signed in', async () => {
+    vi.stubGlobal('fetch', routedFetch({ 'GET /api/session': { status: 200, body: TEST_SESSION }, 'GET /api/bff/upstreams': UPSTREAMS, 'GET /api/control/v1/workspaces': { status: 200, body: { data: [], next_cursor: null } } }).fetch);
+    renderAt('/nowhere');
 
-    expect(screen.getByRole('heading', { name: 'Page not found' })).toBeTruthy();
+    expect(await screen.findByRole('heading', { name: 'Page not found' })).toBeTruthy();
+    await waitFor(() => expect(screen.getByText('ada@example.com')).toBeTruthy());
   });
 });

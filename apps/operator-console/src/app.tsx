@@ -1,15 +1,8 @@
-import { useEffect } from 'react';
-import { AppLayout } from './components/app-layout';
-import { LoginPage } from './pages/login-page';
-import { NotFoundPage } from './pages/not-found-page';
-import { routeFor } from './routes';
+import { type createBrowserRouter, RouterProvider } from 'react-router';
 
-export function App({ pathname }: { pathname: string }) {
-  const { route, canonicalPath } = routeFor(pathname);
+type ConsoleRouter = ReturnType<typeof createBrowserRouter>;
 
-  useEffect(() => {
-    if (canonicalPath) window.history.replaceState(null, '', canonicalPath);
-  }, [canonicalPath]);
-
-  return <AppLayout>{route === 'login' ? <LoginPage /> : <NotFoundPage />}</AppLayout>;
+/** The console: its router decides the page (browser history in the app, memory in tests). */
+export function App({ router }: { router: ConsoleRouter }) {
+  return <RouterProvider router={router} />;
 }

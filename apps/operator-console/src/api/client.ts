@@ -12,6 +12,34 @@ export interface RequestOptions {
   method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   body?: unknown;
   signal?: AbortSignal;
+  /** Why a mutation is made: sent as `X-Reason` (control-api audits it; required on its mutations). */
+  reason?: string;
+  /** Extra request headers, e.g. `Idempotency-Key`. */
+  headers?: Record<string, string>;
+  /** Query parameters; undefined and empty values are left out. */
+  query?: Record<string, string | number | boolean | undefined | null>;
+}
+
+/** Header carrying the session's CSRF token on every mutating BFF call. */
+export const CSRF_HEADER = 'x-csrf-token';
+export const REASON_HEADER = 'x-reason';
+
+let csrfToken: string | undefined;
+
+/** Set from the session (login, GET /api/session); cleared at logout. Never persisted. */
+export function setCsrfToken(token: string | undefined): void {
+  csrfToken = token;
+}
+
+export function withQuery(path: string, query: RequestOptions['query']): string {
+  if (!query) return path;
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query)) {
+    if (value === undefined || value === null || value === '') continue;
+    params.set(key, String(value));
+  }
+  const text = params.toString();
+  return text ? `${path}${path.includes('?') ? '&' : '?'}${text}` : path;
 }
 
 export interface ApiClient {
@@ -27,15 +55,23 @@ export function createApiClient(options: ApiClientOptions = {}): ApiClient {
   const makeRequestId = options.newRequestId ?? newRequestId;
 
   return {
-    async request<T>(path: string, { method = 'GET', body, signal }: RequestOptions = {}): Promise<T> {
-      if (!path.startsWith('/api/')) throw new Error(`BFF paths start with /api/: ${path}`);
+    async request<T>(rawPath: string, { method = 'GET', body, signal, reason, headers: extraHeaders, query }: RequestOptions = {}): Promise<T> {
+      if (!rawPath.startsWith('/api/')) throw new Error(`BFF paths start with /api/: ${rawPath}`);
+      const path = withQuery(rawPath, query);
       const requestId = makeRequestId();
-      const headers: Record<string, string> = { accept: 'application/json', [REQUEST_ID_HEADER]: requestId };
+      const headers: Record<string, string> = { accept: 'application/json', ...extraHeaders, [REQUEST_ID_HEADER]: requestId };
       if (body !== undefined) headers['content-type'] = 'application/json';
+      if (method !== 'GET' && csrfToken) headers[CSRF_HEADER] = csrfToken;
+      // Header values are ASCII; a reason with other characters travels as the body's `reason` field.
+      let sentBody = body;
+      if (reason !== undefined) {
+        if (/^[\x20-\x7e]*$/.test(reason) || typeof body !== 'object' || body === null || Array.isArray(body)) headers[REASON_HEADER] = reason;
+        else sentBody = { ...body, reason };
+      }
 
       let response: Response;
       try {
-        response = await fetchImpl(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal, credentials: 'same-origin' });
+        response = await fetchImpl(path, { method, headers, body: sentBody === undefined ? undefined : JSON.stringify(sentBody), signal, credentials: 'same-origin' });
       } catch (error) {
         if (signal?.aborted) throw error;
         throw new ApiError({ status: 0, code: 'NETWORK_ERROR', message: 'The console server could not be reached', requestId });

@@ -3,7 +3,8 @@ import { StatusBadge } from './status-badge';
 
 export const PRODUCT_NAME = 'Orchestrator console';
 
-export function AppLayout({ children }: { children: ReactNode }) {
+/** The frame of every page: header with the product name and upstream status, then the content. */
+export function AppLayout({ children, headerExtra }: { children: ReactNode; headerExtra?: ReactNode }) {
   return (
     <div className="app">
       <header className="app-header">
@@ -11,9 +12,12 @@ export function AppLayout({ children }: { children: ReactNode }) {
           <img className="app-header__logo" src="/favicon.svg" alt="" width="28" height="28" />
           <span>{PRODUCT_NAME}</span>
         </a>
-        <StatusBadge />
+        <div className="app-header__right">
+          <StatusBadge />
+          {headerExtra}
+        </div>
       </header>
-      <main className="app-main">{children}</main>
+      {children}
       <footer className="app-footer">Orchestrator · operator console</footer>
     </div>
   );

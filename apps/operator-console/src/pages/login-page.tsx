@@ -1,18 +1,27 @@
-import { type FormEvent, useId } from 'react';
+import { type FormEvent, useId, useState } from 'react';
+import { Navigate, useLocation, useNavigate } from 'react-router';
+import { ErrorNotice } from '../components/error-notice';
+import { useLogin, useSession } from '../hooks/use-session';
 
-export const SIGN_IN_PENDING_NOTE = 'Operator sign-in arrives with the identity service';
-
-/**
- * A placeholder until the identity service exists: the form operators will use, with its
- * submit disabled and nothing sent anywhere. There is deliberately no pretend sign-in.
- */
+/** Sign-in through the BFF: the session cookie is httpOnly, the page only learns who it is and the CSRF token. */
 export function LoginPage() {
   const emailId = useId();
   const passwordId = useId();
-  const noteId = useId();
   const titleId = useId();
+  const [email, setEmail] = useState('');
+  const [password, setPassword] = useState('');
+  const session = useSession();
+  const login = useLogin();
+  const navigate = useNavigate();
+  const location = useLocation();
+  const from = (location.state as { from?: string } | null)?.from ?? '/workspaces';
 
-  const preventSubmit = (event: FormEvent<HTMLFormElement>) => event.preventDefault();
+  if (session.data) return <Navigate to={from} replace />;
+
+  const submit = (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    login.mutate({ email: email.trim(), password }, { onSuccess: () => void navigate(from, { replace: true }) });
+  };
 
   return (
     <section className="login" aria-labelledby={titleId}>
@@ -21,22 +30,20 @@ export function LoginPage() {
           Sign in
         </h1>
         <p className="card__subtitle">Manage workspaces, connectors and policies.</p>
-        <form className="form" onSubmit={preventSubmit} aria-describedby={noteId} noValidate>
+        <form className="form" onSubmit={submit} noValidate>
           <div className="form__field">
             <label htmlFor={emailId}>Email</label>
-            <input id={emailId} name="email" type="email" autoComplete="username" placeholder="you@company.com" />
+            <input id={emailId} name="email" type="email" autoComplete="username" placeholder="you@company.com" value={email} onChange={(e) => setEmail(e.target.value)} required />
           </div>
           <div className="form__field">
             <label htmlFor={passwordId}>Password</label>
-            <input id={passwordId} name="password" type="password" autoComplete="current-password" />
+            <input id={passwordId} name="password" type="password" autoComplete="current-password" value={password} onChange={(e) => setPassword(e.target.value)} required />
           </div>
-          <button className="button button--primary" type="submit" disabled>
-            Sign in
+          <ErrorNotice error={login.error} />
+          <button className="button button--primary" type="submit" disabled={login.isPending || !email || !password}>
+            {login.isPending ? 'Signing in…' : 'Sign in'}
           </button>
         </form>
-        <p className="notice" id={noteId} role="note">
-          {SIGN_IN_PENDING_NOTE}.
-        </p>
       </div>
     </section>
   );

@@ -42,6 +42,16 @@ async function watchProblems(page: Page): Promise<PageProblems> {
   return problems;
 }
 
+/**
+ * Without a session the SPA's `GET /api/session` answers 401 (the contract) and Chromium logs the
+ * failed load; that one expected answer is not a problem, anything else is.
+ */
+function withoutSessionProbe(problems: PageProblems): PageProblems {
+  const isProbe = (text: string) => /\/api\/session: 401$/.test(text);
+  const isProbeLog = (text: string) => text.includes('401') && text.includes('Failed to load resource');
+  return { ...problems, failedRequests: problems.failedRequests.filter((r) => !isProbe(r)), consoleErrors: problems.consoleErrors.filter((c) => !isProbeLog(c)) };
+}
+
 describe('operator console in Chromium', () => {
   let t: TestApp<ConsoleConfig>;
   let baseUrl: string;
@@ -71,7 +81,7 @@ describe('operator console in Chromium', () => {
     await execApi?.close();
   });
 
-  it('shows the sign-in placeholder and the status badge at /login, within the CSP', async () => {
+  it('shows the sign-in form and the status badge at /login, within the CSP', async () => {
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     const page = await context.newPage();
     const problems = await watchProblems(page);
@@ -88,7 +98,6 @@ describe('operator console in Chromium', () => {
     expect(await email.getAttribute('type')).toBe('email');
     expect(await password.getAttribute('type')).toBe('password');
     expect(await page.getByRole('button', { name: 'Sign in' }).isDisabled()).toBe(true);
-    expect(await page.getByRole('note').textContent()).toContain('Operator sign-in arrives with the identity service');
 
     const badge = page.getByTestId('status-badge');
     await badge.filter({ hasText: 'All systems reachable' }).waitFor({ timeout: 10_000 });
@@ -99,19 +108,15 @@ describe('operator console in Chromium', () => {
     mkdirSync(SCREENSHOT_DIR, { recursive: true });
     await page.screenshot({ path: join(SCREENSHOT_DIR, 'console-login.png'), fullPage: true });
 
-    // Typing and pressing Enter sends nothing anywhere: there is no pretend sign-in.
-    const requestsBefore = controlApi.paths.length;
     await email.fill('operator@example.com');
-    await password.fill('not-sent');
-    await password.press('Enter');
-    expect(page.url()).toBe(`${baseUrl}/login`);
+    await password.fill('typed');
+    expect(await page.getByRole('button', { name: 'Sign in' }).isDisabled()).toBe(false);
 
-    expect(problems).toEqual({ consoleErrors: [], pageErrors: [], cspViolations: [], failedRequests: [] });
-    expect(controlApi.paths.slice(requestsBefore).every((p) => p === '/health')).toBe(true);
+    expect(withoutSessionProbe(problems)).toEqual({ consoleErrors: [], pageErrors: [], cspViolations: [], failedRequests: [] });
     await context.close();
   });
 
-  it('loads the SPA for a deep link and leads / to /login', async () => {
+  it('loads the SPA for a deep link and leads a visitor without a session to /login', async () => {
     const context = await browser.newContext();
     const page = await context.newPage();
     const problems = await watchProblems(page);
@@ -120,9 +125,10 @@ describe('operator console in Chromium', () => {
     expect(new URL(page.url()).pathname).toBe('/login');
 
     await page.goto(`${baseUrl}/no/such/page`, { waitUntil: 'networkidle' });
-    expect(await page.getByRole('heading', { name: 'Page not found' }).isVisible()).toBe(true);
+    expect(new URL(page.url()).pathname).toBe('/login');
+    expect(await page.getByRole('heading', { name: 'Sign in' }).isVisible()).toBe(true);
 
-    expect(problems).toEqual({ consoleErrors: [], pageErrors: [], cspViolations: [], failedRequests: [] });
+    expect(withoutSessionProbe(problems)).toEqual({ consoleErrors: [], pageErrors: [], cspViolations: [], failedRequests: [] });
     await context.close();
   });
 
