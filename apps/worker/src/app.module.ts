@@ -7,6 +7,7 @@ import { WORKER_CONFIG, type WorkerConfig } from './config';
 import { JobsModule } from './jobs/jobs.module';
 import { MaintenanceModule } from './maintenance/maintenance.module';
 import { QueuesModule } from './queues/queues.module';
+import { WebhooksModule } from './webhooks/webhooks.module';
 
 @Module({})
 export class AppModule {
@@ -29,6 +30,7 @@ export class AppModule {
         MaintenanceModule.forRoot({ idempotencyPurgeEveryMs: config.IDEMPOTENCY_PURGE_EVERY_MS }),
         JobsModule,
         CallbacksModule,
+        WebhooksModule,
       ],
       providers: [{ provide: WORKER_CONFIG, useValue: config }],
       exports: [WORKER_CONFIG],

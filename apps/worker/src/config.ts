@@ -109,6 +109,66 @@ export class WorkerConfig extends WithMasterKeys(ServiceConfig) {
   @Max(120_000)
   CALLBACK_TIMEOUT_MS = 10_000;
 
+  /** Webhook inbox rows one worker process handles at the same time. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  WEBHOOK_CONCURRENCY = 10;
+
+  /** Processing attempts of a webhook inbox row before it is `failed`. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(50)
+  WEBHOOK_MAX_ATTEMPTS = 8;
+
+  /** First webhook retry delay; doubled per attempt (1 s, 2 s, 4 s…) up to WEBHOOK_MAX_DELAY_MS. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(3_600_000)
+  WEBHOOK_BASE_DELAY_MS = 1000;
+
+  /** Longest delay between two webhook attempts. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(86_400_000)
+  WEBHOOK_MAX_DELAY_MS = 300_000;
+
+  /** Timeout of one forward POST of a webhook to its target URL. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(100)
+  @Max(120_000)
+  WEBHOOK_FORWARD_TIMEOUT_MS = 10_000;
+
+  /** How often the sweeper looks for webhook inbox rows that lost their queue entry. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(100)
+  @Max(3_600_000)
+  WEBHOOK_SWEEP_EVERY_MS = 10_000;
+
+  /** A `received` row untouched this long (its enqueue was lost) is re-enqueued by the sweeper. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(100)
+  @Max(86_400_000)
+  WEBHOOK_RECEIVED_STUCK_AFTER_MS = 30_000;
+
+  /**
+   * A `processing` row untouched this long is presumed abandoned by a dead worker: the sweeper
+   * re-enqueues it and the next delivery takes it over. Keep it above WEBHOOK_FORWARD_TIMEOUT_MS
+   * and the connector policies' total timeouts.
+   */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1000)
+  @Max(86_400_000)
+  WEBHOOK_PROCESSING_STUCK_AFTER_MS = 300_000;
+
   /** How long a connector with its policy is reused before being read again (ms; 0 = every job). */
   @Type(() => Number)
   @IsInt()

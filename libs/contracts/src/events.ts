@@ -42,8 +42,24 @@ export const JOB_EVENT_TYPES = [
 
 export type JobEventType = (typeof JOB_EVENT_TYPES)[number];
 
+/**
+ * Webhook inbox transitions (issue 7): written by webhook-ingress (received), the worker
+ * (processing outcome) and control-api (retry requested). `data` carries the inbox id, the
+ * provider, the provider's event id and type, never headers or payloads.
+ */
+export const WEBHOOK_EVENT_TYPES = [
+  'webhook.received',
+  'webhook.processing',
+  'webhook.processed',
+  'webhook.retry_scheduled',
+  'webhook.failed',
+  'webhook.retry_requested',
+] as const;
+
+export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
+
 /** Every event type of event_log. */
-export const EVENT_TYPES = [...EXECUTION_EVENT_TYPES, ...JOB_EVENT_TYPES] as const;
+export const EVENT_TYPES = [...EXECUTION_EVENT_TYPES, ...JOB_EVENT_TYPES, ...WEBHOOK_EVENT_TYPES] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
 export function isEventType(value: unknown): value is EventType {
