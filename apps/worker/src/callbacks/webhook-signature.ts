@@ -3,8 +3,8 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 /**
  * Standard Webhooks signing (https://www.standardwebhooks.com): `v1,<base64 HMAC-SHA256 of
  * "${id}.${timestamp}.${body}">`, keyed with the base64 secret after its `whsec_` prefix. Written
- * here with node:crypto because the `standardwebhooks` package is not a dependency of this repo;
- * the scheme is ten lines and pinned by the callbacks e2e test, which verifies independently.
+ * here with node:crypto: the `standardwebhooks` package is only a devDependency (the tests verify
+ * with it, independently of this code); the scheme is ten lines.
  */
 export function signStandardWebhook(secret: string, id: string, timestampSeconds: number, body: string): string {
   const key = Buffer.from(secret.startsWith('whsec_') ? secret.slice('whsec_'.length) : secret, 'base64');
