@@ -4,6 +4,7 @@
 // prefixed logs. Ctrl-C stops them all. `--json` prints the raw JSON log lines instead.
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:http';
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,8 +24,26 @@ function devMasterKey() {
   return readFileSync(file, 'utf8').trim();
 }
 
+// The demo operator of this clone (when ORCH_BOOTSTRAP_ADMIN_* are not set): control-api creates it
+// at its first start while no operator exists. Its password is generated once into .dev-keys, so
+// every later start prints the same one.
+const DEMO_ADMIN_EMAIL = 'admin@demo.local';
+function demoAdminPassword() {
+  const file = join(root, '.dev-keys', 'demo-admin.password');
+  if (!existsSync(file)) {
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, `demo-${randomBytes(12).toString('base64url')}\n`, { mode: 0o600 });
+  }
+  return readFileSync(file, 'utf8').trim();
+}
+const demoAdmin = process.env.ORCH_BOOTSTRAP_ADMIN_EMAIL ? undefined : { email: DEMO_ADMIN_EMAIL, password: demoAdminPassword() };
+
+// The seeded connector `demo-upstream` of workspace demo-dev points here (libs/data/src/seed/seed-demo.ts).
+const DEMO_UPSTREAM_PORT = 4010;
+
 const env = {
   ...process.env,
+  ...(demoAdmin ? { ORCH_BOOTSTRAP_ADMIN_EMAIL: demoAdmin.email, ORCH_BOOTSTRAP_ADMIN_PASSWORD: demoAdmin.password } : {}),
   ORCH_ENV: process.env.ORCH_ENV ?? 'dev',
   DATABASE_URL: process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL,
   REDIS_URL: process.env.REDIS_URL ?? DEFAULT_REDIS_URL,
@@ -90,6 +109,43 @@ async function waitHealthy(app, seconds = 60) {
   return false;
 }
 
+/**
+ * The demo upstream the seeded connector calls: POST /echo answers the JSON it received (with
+ * the time), anything else 404. Loopback only; the stack's egress allowlist opens 127.0.0.0/8.
+ */
+function startDemoUpstream() {
+  const server = createServer((req, res) => {
+    const chunks = [];
+    let size = 0;
+    req.on('data', (chunk) => {
+      size += chunk.length;
+      if (size <= 64 * 1024) chunks.push(chunk);
+    });
+    req.on('end', () => {
+      const reply = (status, body) => {
+        res.writeHead(status, { 'content-type': 'application/json' });
+        res.end(JSON.stringify(body));
+      };
+      if (req.method !== 'POST' || req.url?.split('?')[0] !== '/echo') return reply(404, { error: 'POST /echo only' });
+      if (size > 64 * 1024) return reply(413, { error: 'payload over 64 KiB' });
+      let payload;
+      try {
+        payload = chunks.length ? JSON.parse(Buffer.concat(chunks).toString('utf8')) : null;
+      } catch {
+        return reply(400, { error: 'body is not JSON' });
+      }
+      reply(200, { echo: payload, received_at: new Date().toISOString() });
+    });
+  });
+  return new Promise((resolve) => {
+    server.once('error', (error) => {
+      console.warn(`! demo upstream not started on 127.0.0.1:${DEMO_UPSTREAM_PORT} (${error.code ?? error.message}); the demo connector will fail until something answers there`);
+      resolve(undefined);
+    });
+    server.listen(DEMO_UPSTREAM_PORT, '127.0.0.1', () => resolve(server));
+  });
+}
+
 async function main() {
   if (installNeeded()) {
     step('Installing dependencies (npm ci)');
@@ -103,6 +159,9 @@ async function main() {
   run('npm', ['run', '--silent', 'db:seed']);
   step('Building the apps');
   run('npx', ['nx', 'run-many', '-t', 'build', '-p', APPS.map((a) => a.name).join(','), '--outputStyle=static']);
+
+  step(`Starting the demo upstream on 127.0.0.1:${DEMO_UPSTREAM_PORT} (POST /echo)`);
+  const demoUpstream = await startDemoUpstream();
 
   step('Starting every app (Ctrl-C stops them all)');
   const children = APPS.map((app) => {
@@ -134,6 +193,7 @@ async function main() {
     stopping = true;
     console.log('\nStopping…');
     for (const child of children) if (child.exitCode === null) child.kill('SIGTERM');
+    demoUpstream?.close();
     const timer = setTimeout(() => children.forEach((c) => c.kill('SIGKILL')), 10_000);
     Promise.all(children.map((c) => (c.exitCode !== null || c.signalCode !== null ? null : new Promise((r) => c.once('exit', r))))).then(() => {
       clearTimeout(timer);
@@ -147,6 +207,12 @@ async function main() {
   if (healthy.every(Boolean)) {
     console.log('\n\x1b[1mOrchestrator is up (workspace "demo-dev" seeded):\x1b[0m');
     for (const app of APPS) console.log(`  ${app.name.padEnd(17)} http://127.0.0.1:${app.port}${app.name === 'worker' ? '/health' : app.name === 'operator-console' ? '/' : '/docs'}`);
+    if (demoAdmin) {
+      console.log(`\n  Console login (demo OperatorAdmin, created at the first start while no operator exists):`);
+      console.log(`    email     ${demoAdmin.email}`);
+      console.log(`    password  ${demoAdmin.password}   (kept in .dev-keys/demo-admin.password)`);
+    }
+    console.log(`  Demo: workspace demo-dev → connector demo-upstream, operation echo → http://127.0.0.1:${DEMO_UPSTREAM_PORT}/echo`);
     console.log('');
   }
 }

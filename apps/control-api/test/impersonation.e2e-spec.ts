@@ -106,7 +106,7 @@ describe('Impersonation', () => {
 
     it('starts a session (201): a signed token naming the workspace and the operator, audited', async () => {
       const res = await start(support.token, { workspace_id: workspace.id, reason: 'ticket 7: customer cannot see jobs', ttl_seconds: 300 }).expect(201);
-      expect(res.body).toEqual({ id: expect.any(String), token: expect.any(String), expires_at: expect.any(String), workspace_id: workspace.id });
+      expect(res.body).toEqual({ id: expect.any(String), token: expect.any(String), exec_token: expect.any(String), expires_at: expect.any(String), workspace_id: workspace.id });
       const expiresIn = Date.parse(res.body.expires_at) - Date.now();
       expect(expiresIn).toBeGreaterThan(290_000);
       expect(expiresIn).toBeLessThanOrEqual(300_000);
@@ -120,7 +120,20 @@ describe('Impersonation', () => {
       const audit = await auditRows().findOneOrFail({ where: { action: 'impersonation.start', targetId: res.body.id } });
       expect(audit).toMatchObject({ actorType: 'operator', actorId: support.id, workspaceId: workspace.id, reason: 'ticket 7: customer cannot see jobs' });
       expect(JSON.stringify(audit)).not.toContain(res.body.token);
+      expect(JSON.stringify(audit)).not.toContain(res.body.exec_token);
       await expectLive(res.body.token);
+    });
+
+    it('also returns the exec-api token of the same session, which control-api itself refuses (wrong audience)', async () => {
+      const res = await start(support.token, { workspace_id: workspace.id, reason: 'ticket 8: run the playground', ttl_seconds: 120 }).expect(201);
+      const control = payloadOf(res.body.token);
+      const exec = payloadOf(res.body.exec_token);
+      expect(exec).toMatchObject({ typ: 'impersonation', aud: 'orchestrator-exec', sub: `workspace:${workspace.id}`, tid: workspace.id, sid: res.body.id, act: { sub: support.id } });
+      expect(String(exec['scope']).split(' ').sort()).toEqual(['events:read', 'execute', 'jobs:read', 'jobs:write']);
+      expect(Math.abs(Number(exec['exp']) - Number(control['exp']))).toBeLessThanOrEqual(1);
+      expect(exec['jti']).not.toBe(control['jti']);
+      await request(t.server).get(`/v1/workspaces/${workspace.id}`).set(auth(res.body.exec_token)).expect(401);
+      await request(t.server).get('/v1/auth/me').set(auth(res.body.exec_token)).expect(401);
     });
 
     it('defaults the ttl to 15 minutes', async () => {

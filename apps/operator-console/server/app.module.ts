@@ -1,6 +1,8 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { PlatformModule } from '@orch/platform';
 import type { ConsoleConfig } from './config';
+import { ConsoleImpersonationModule } from './impersonation/impersonation.module';
+import { ProxyModule } from './proxy/proxy.module';
 import { SessionModule } from './session/session.module';
 import { UpstreamsModule } from './upstreams/upstreams.module';
 
@@ -9,7 +11,7 @@ export class AppModule {
   static forRoot(config: ConsoleConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [PlatformModule.forRoot({ serviceName: 'operator-console', config }), UpstreamsModule, SessionModule],
+      imports: [PlatformModule.forRoot({ serviceName: 'operator-console', config }), UpstreamsModule, SessionModule, ConsoleImpersonationModule, ProxyModule],
     };
   }
 }

@@ -1,6 +1,6 @@
 import { Transform, Type } from 'class-transformer';
-import { IsBoolean, IsInt, IsOptional, IsString, IsUrl, Max, Min } from 'class-validator';
-import { BaseConfig } from '@orch/platform';
+import { IsBoolean, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min } from 'class-validator';
+import { BaseConfig, Secret } from '@orch/platform';
 import { defaultSpaDir } from './spa/spa-dir';
 
 const LOOPBACK_OR_HOST_URL = { require_tld: false, require_protocol: true, protocols: ['http', 'https'] };
@@ -55,6 +55,34 @@ export class ConsoleConfig extends BaseConfig {
   @Transform(toBoolean)
   @IsBoolean()
   CONSOLE_COOKIE_SECURE?: boolean;
+
+  /**
+   * Seed gate A: comma-separated CIDRs (IPv4/IPv6) allowed to reach the console at all; unset =
+   * any address. Checked on the TCP peer address, or on the last X-Forwarded-For entry (the one
+   * the proxy in front wrote) when CONSOLE_GATE_TRUST_PROXY is true.
+   */
+  @IsOptional()
+  @IsString()
+  CONSOLE_ALLOW_CIDRS?: string;
+
+  /** Behind one reverse proxy: take the client address for CONSOLE_ALLOW_CIDRS from its X-Forwarded-For entry. */
+  @Transform(toBoolean)
+  @IsBoolean()
+  CONSOLE_GATE_TRUST_PROXY = false;
+
+  /** Seed gate A: `user:password` HTTP basic auth in front of the whole console; unset = none. */
+  @Secret()
+  @IsOptional()
+  @IsString()
+  @Matches(/^[^:]+:.+$/, { message: 'CONSOLE_BASIC_AUTH must be user:password' })
+  CONSOLE_BASIC_AUTH?: string;
+
+  /** How long a proxied call may wait for control-api's or exec-api's response headers (ms). */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1000)
+  @Max(300_000)
+  CONSOLE_PROXY_TIMEOUT_MS = 60_000;
 }
 
 /** CONSOLE_COOKIE_SECURE, or its default for the environment. */

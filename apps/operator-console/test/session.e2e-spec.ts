@@ -146,7 +146,7 @@ describe('operator-console BFF: the operator session', () => {
     it('answers the operator, the CSRF token and the token expiry for the cookie', async () => {
       const { cookie, csrf, sessionId } = await loggedIn();
       const res = await getSession(cookie).expect(200);
-      expect(res.body).toEqual({ operator: { id: operator.id, email: operator.email, roles: ['Support'] }, csrf_token: csrf, expires_at: (await stored(sessionId))?.expires_at });
+      expect(res.body).toEqual({ operator: { id: operator.id, email: operator.email, roles: ['Support'] }, csrf_token: csrf, expires_at: (await stored(sessionId))?.expires_at, impersonation: null });
       expect(res.headers['cache-control']).toBe('no-store');
       expect(res.text).not.toContain('eyJ');
     });
@@ -208,7 +208,7 @@ describe('operator-console BFF: the operator session', () => {
       await bffRedis.set(sessionKeyOf(sessionId), JSON.stringify({ ...before, expires_at: pastExpiry }), 'KEEPTTL');
 
       const res = await getSession(cookie).expect(200);
-      expect(res.body).toEqual({ operator: { id: who.id, email: who.email, roles: ['Support'] }, csrf_token: csrf, expires_at: expect.any(String) });
+      expect(res.body).toEqual({ operator: { id: who.id, email: who.email, roles: ['Support'] }, csrf_token: csrf, expires_at: expect.any(String), impersonation: null });
       expect(Date.parse(res.body.expires_at)).toBeGreaterThan(Date.now() + 60_000);
       expect(res.headers['set-cookie']).toBeUndefined();
 

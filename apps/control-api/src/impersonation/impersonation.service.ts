@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager, IsNull, MoreThan } from 'typeorm';
-import { AuditService, CONTROL_AUDIENCE, IMPERSONATION_SCOPES, type MutationContext, type Principal, SessionStore, TokenIssuer } from '@orch/auth';
+import { AuditService, CONTROL_AUDIENCE, EXEC_AUDIENCE, IMPERSONATION_EXEC_SCOPES, IMPERSONATION_SCOPES, type MutationContext, type Principal, SessionStore, TokenIssuer } from '@orch/auth';
 import { DomainError } from '@orch/contracts';
 import { ImpersonationSessionEntity } from '@orch/data';
 import { isUuid } from '../common/page-cursor';
@@ -48,11 +48,12 @@ export class ImpersonationService {
     });
     // Granted only once the start is committed and audited: a failure here leaves a session nobody holds a token for.
     await this.sessions.startImpersonation(session.id, operatorId, ttlSeconds);
-    const issued = await this.issuer.issue(
-      { typ: 'impersonation', aud: CONTROL_AUDIENCE, sub: `workspace:${workspaceId}`, tid: workspaceId, sid: session.id, act: { sub: operatorId }, scope: IMPERSONATION_SCOPES.join(' ') },
-      ttlSeconds,
-    );
-    return { id: session.id, token: issued.token, expires_at: expiresAt.toISOString(), workspace_id: workspaceId };
+    const identity = { typ: 'impersonation', sub: `workspace:${workspaceId}`, tid: workspaceId, sid: session.id, act: { sub: operatorId } } as const;
+    const issued = await this.issuer.issue({ ...identity, aud: CONTROL_AUDIENCE, scope: IMPERSONATION_SCOPES.join(' ') }, ttlSeconds);
+    // The same session on the execution plane: a second token (tokens have one audience), ending with the first.
+    const execTtl = Math.max(1, issued.claims.exp - Math.floor(Date.now() / 1000));
+    const exec = await this.issuer.issue({ ...identity, aud: EXEC_AUDIENCE, scope: IMPERSONATION_EXEC_SCOPES.join(' ') }, execTtl);
+    return { id: session.id, token: issued.token, exec_token: exec.token, expires_at: expiresAt.toISOString(), workspace_id: workspaceId };
   }
 
   /** The operator who started it, or an admin, may stop it; anyone else sees a 404. */

@@ -6,8 +6,9 @@ import { DomainError } from '@orch/contracts';
 import { EventPageResponseDto, ListEventsQueryDto, StreamEventsQueryDto, toEventFilters, toEventPageResponse } from './dto/events.dto';
 import { EventsService } from './events.service';
 
+/** The execution plane serves workspace-bound tokens (service, or an operator's impersonation); their workspace scopes everything. */
 function serviceWorkspace(principal: Principal): string {
-  if (principal.kind !== 'service') throw new DomainError('FORBIDDEN', 'Only service tokens call the execution plane');
+  if (principal.kind !== 'service' && principal.kind !== 'impersonation') throw new DomainError('FORBIDDEN', 'Only service tokens call the execution plane');
   return principal.workspaceId;
 }
 

@@ -26,7 +26,7 @@ export class ExecuteController {
     @Req() request: FastifyRequest,
     @Res() reply: FastifyReply,
   ): Promise<void> {
-    if (principal.kind !== 'service') throw new DomainError('FORBIDDEN', 'Only service tokens call the execution plane');
+    if (principal.kind !== 'service' && principal.kind !== 'impersonation') throw new DomainError('FORBIDDEN', 'Only service tokens call the execution plane');
     // headersDistinct keeps a repeated header as two values (req.headers would join them with ", ").
     const idempotencyKey = request.raw.headersDistinct['idempotency-key'];
     const answer = await this.execute.execute({ workspaceId: principal.workspaceId, requestId: String(request.id), body, idempotencyKey });

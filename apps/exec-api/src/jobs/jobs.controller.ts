@@ -7,9 +7,9 @@ import { CreateJobRequestDto, ListJobsQueryDto } from './dto/job.requests';
 import { JobDetailResponseDto, JobPageResponseDto } from './dto/job.responses';
 import { JobsService } from './jobs.service';
 
-/** The execution plane serves service tokens only; their workspace scopes everything. */
+/** The execution plane serves workspace-bound tokens (service, or an operator's impersonation); their workspace scopes everything. */
 function workspaceOf(principal: Principal): string {
-  if (principal.kind !== 'service') throw new DomainError('FORBIDDEN', 'Only service tokens call the execution plane');
+  if (principal.kind !== 'service' && principal.kind !== 'impersonation') throw new DomainError('FORBIDDEN', 'Only service tokens call the execution plane');
   return principal.workspaceId;
 }
 

@@ -21,7 +21,7 @@ export class RequestLogInterceptor implements NestInterceptor {
     const started = performance.now();
     const log = (status: number): void => {
       const principal = request.principal;
-      if (principal?.kind !== 'service') return;
+      if (principal?.kind !== 'service' && principal?.kind !== 'impersonation') return;
       const body = (typeof request.body === 'object' && request.body !== null ? request.body : {}) as Record<string, unknown>;
       this.records.request({
         workspaceId: principal.workspaceId,

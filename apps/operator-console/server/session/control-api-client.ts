@@ -20,35 +20,77 @@ export interface CallerContext {
   ip: string | undefined;
 }
 
-/** Upstream refusals passed through to the browser as they are (code, message, status, retry-after). */
-const PASSED_THROUGH = new Set([400, 401, 429]);
+/** The caller context of a browser request. */
+export function callerOf(request: { id: unknown; ip: string | undefined }): CallerContext {
+  return { requestId: String(request.id), ip: request.ip };
+}
 
-/** The two control-api calls the session needs: login and refresh, over undici with a 5 s budget. */
+/** Upstream refusals of login/refresh passed through to the browser as they are (code, message, status, retry-after). */
+const SESSION_PASSED_THROUGH = new Set([400, 401, 429]);
+/** The same for an operator's own calls (impersonation): control-api's decision is the answer. */
+const OPERATOR_PASSED_THROUGH = new Set([400, 401, 403, 404, 409, 429]);
+
+/** control-api's answer to POST /v1/impersonation. */
+export interface StartedImpersonation {
+  id: string;
+  workspace_id: string;
+  expires_at: string;
+  exec_token: string;
+}
+
+interface CallOptions {
+  method: 'POST' | 'DELETE';
+  path: string;
+  body: unknown;
+  caller: CallerContext;
+  token?: string;
+  passedThrough: ReadonlySet<number>;
+}
+
+/** The control-api calls the BFF makes itself (not proxied): login, refresh, impersonation start/stop; over undici with a 5 s budget. */
 @Injectable()
 export class ControlApiClient {
   constructor(@Inject(APP_CONFIG) private readonly config: ConsoleConfig) {}
 
-  login(email: string, password: string, caller: CallerContext): Promise<ControlApiSession> {
-    return this.post('v1/auth/login', { email, password }, caller);
+  async login(email: string, password: string, caller: CallerContext): Promise<ControlApiSession> {
+    return this.expect(await this.call({ method: 'POST', path: 'v1/auth/login', body: { email, password }, caller, passedThrough: SESSION_PASSED_THROUGH }), 200, isSession);
   }
 
-  refresh(refreshToken: string, caller: CallerContext): Promise<ControlApiSession> {
-    return this.post('v1/auth/refresh', { refresh_token: refreshToken }, caller);
+  async refresh(refreshToken: string, caller: CallerContext): Promise<ControlApiSession> {
+    return this.expect(await this.call({ method: 'POST', path: 'v1/auth/refresh', body: { refresh_token: refreshToken }, caller, passedThrough: SESSION_PASSED_THROUGH }), 200, isSession);
   }
 
-  private async post(path: string, body: unknown, caller: CallerContext): Promise<ControlApiSession> {
+  async startImpersonation(token: string, body: { workspace_id: string; ttl_seconds?: number; reason?: string }, caller: CallerContext): Promise<StartedImpersonation> {
+    const answer = await this.call({ method: 'POST', path: 'v1/impersonation', body, caller, token, passedThrough: OPERATOR_PASSED_THROUGH });
+    return this.expect(answer, 201, isStartedImpersonation);
+  }
+
+  /** Ends an impersonation session; a 409 (already stopped) counts as done. */
+  async stopImpersonation(token: string, sessionId: string, reason: string | undefined, caller: CallerContext): Promise<void> {
+    const answer = await this.call({ method: 'DELETE', path: `v1/impersonation/${encodeURIComponent(sessionId)}`, body: reason === undefined ? {} : { reason }, caller, token, passedThrough: OPERATOR_PASSED_THROUGH });
+    if (answer.status === 200) return;
+    throw new DomainError('UPSTREAM_ERROR', 'control-api answered unexpectedly');
+  }
+
+  private expect<T>(answer: { status: number; parsed: unknown }, status: number, guard: (body: unknown) => body is T): T {
+    if (answer.status === status && guard(answer.parsed)) return answer.parsed;
+    throw new DomainError('UPSTREAM_ERROR', 'control-api answered unexpectedly');
+  }
+
+  private async call(options: CallOptions): Promise<{ status: number; parsed: unknown }> {
     const base = this.config.CONTROL_API_URL.endsWith('/') ? this.config.CONTROL_API_URL : `${this.config.CONTROL_API_URL}/`;
     let response: Awaited<ReturnType<typeof request>>;
     try {
-      response = await request(new URL(path, base), {
-        method: 'POST',
+      response = await request(new URL(options.path, base), {
+        method: options.method,
         headers: {
           'content-type': 'application/json',
           accept: 'application/json',
-          [REQUEST_ID_HEADER]: caller.requestId,
-          ...(caller.ip ? { 'x-forwarded-for': caller.ip } : {}),
+          [REQUEST_ID_HEADER]: options.caller.requestId,
+          ...(options.caller.ip ? { 'x-forwarded-for': options.caller.ip } : {}),
+          ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
         },
-        body: JSON.stringify(body),
+        body: JSON.stringify(options.body),
         signal: AbortSignal.timeout(CONTROL_API_TIMEOUT_MS),
         headersTimeout: CONTROL_API_TIMEOUT_MS,
         bodyTimeout: CONTROL_API_TIMEOUT_MS,
@@ -64,13 +106,12 @@ export class ControlApiClient {
       if (isTimeout(error)) throw new DomainError('UPSTREAM_TIMEOUT', 'control-api did not answer in time', { cause: error });
       parsed = undefined;
     }
-    if (response.statusCode === 200 && isSession(parsed)) return parsed;
-    if (PASSED_THROUGH.has(response.statusCode)) throw passThrough(response.statusCode, parsed, response.headers['retry-after']);
-    throw new DomainError('UPSTREAM_ERROR', 'control-api answered unexpectedly');
+    if (options.passedThrough.has(response.statusCode)) throw passThrough(response.statusCode, parsed, response.headers['retry-after']);
+    return { status: response.statusCode, parsed };
   }
 }
 
-const FALLBACK_CODES: Record<number, ErrorCode> = { 400: 'VALIDATION_FAILED', 401: 'UNAUTHENTICATED', 429: 'RATE_LIMITED' };
+const FALLBACK_CODES: Record<number, ErrorCode> = { 400: 'VALIDATION_FAILED', 401: 'UNAUTHENTICATED', 403: 'FORBIDDEN', 404: 'NOT_FOUND', 409: 'CONFLICT', 429: 'RATE_LIMITED' };
 
 /** control-api's envelope as a DomainError of the same code (hence status), message and details. */
 function passThrough(status: number, body: unknown, retryAfter: string | string[] | undefined): DomainError {
@@ -94,6 +135,11 @@ function isSession(body: unknown): body is ControlApiSession {
     typeof b.operator.email === 'string' &&
     Array.isArray(b.operator.roles)
   );
+}
+
+function isStartedImpersonation(body: unknown): body is StartedImpersonation {
+  const b = body as Partial<StartedImpersonation> | undefined;
+  return typeof b?.id === 'string' && typeof b.workspace_id === 'string' && typeof b.expires_at === 'string' && typeof b.exec_token === 'string';
 }
 
 function isTimeout(error: unknown): boolean {

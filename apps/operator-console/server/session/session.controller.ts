@@ -4,14 +4,10 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Access } from '@orch/auth';
 import { APP_CONFIG } from '@orch/platform';
 import { type ConsoleConfig, cookieSecure } from '../config';
-import type { CallerContext } from './control-api-client';
+import { callerOf } from './control-api-client';
 import { CreateSessionRequest, SessionCreatedResponse, SessionStateResponse } from './dto/session.dto';
 import { clearedSessionCookie, CSRF_HEADER, sessionCookie, sessionIdFromCookieHeader } from './session-cookie';
 import { SessionService } from './session.service';
-
-function callerOf(request: FastifyRequest): CallerContext {
-  return { requestId: String(request.id), ip: request.ip };
-}
 
 /**
  * The operator session: the BFF authenticates the browser by its own cookie (these routes are
@@ -64,7 +60,7 @@ export class SessionController {
   @ApiForbiddenResponse({ description: 'x-csrf-token missing or not the session’s' })
   async delete(@Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<void> {
     try {
-      await this.sessions.delete(sessionIdFromCookieHeader(request.headers.cookie), request.headers[CSRF_HEADER]);
+      await this.sessions.delete(sessionIdFromCookieHeader(request.headers.cookie), request.headers[CSRF_HEADER], callerOf(request));
     } catch (error) {
       this.clearCookieOnUnauthenticated(error, reply);
       throw error;

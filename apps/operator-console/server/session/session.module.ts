@@ -20,6 +20,6 @@ import { SessionStore } from './session.store';
     SessionStore,
     SessionService,
   ],
-  exports: [TOKEN_VERIFIER, SessionService],
+  exports: [TOKEN_VERIFIER, SessionService, ControlApiClient],
 })
 export class SessionModule {}

@@ -5,8 +5,8 @@ import { APP_CONFIG } from '@orch/platform';
 import type { ConsoleConfig } from '../config';
 import { type CallerContext, type ControlApiSession, ControlApiClient } from './control-api-client';
 import { csrfTokenMatches, generateOpaqueId } from './session-cookie';
-import type { SessionCreatedResponse, SessionStateResponse } from './dto/session.dto';
-import { SessionStore, type StoredSession } from './session.store';
+import type { SessionCreatedResponse, SessionImpersonationDto, SessionStateResponse } from './dto/session.dto';
+import { SessionStore, type StoredImpersonation, type StoredSession } from './session.store';
 
 /** The stored operator token is refreshed when it expires within this margin. */
 export const REFRESH_MARGIN_MS = 60_000;
@@ -16,6 +16,23 @@ const REFRESH_POLL_MS = 100;
 
 function unauthenticated(): DomainError {
   return new DomainError('UNAUTHENTICATED', 'No valid console session');
+}
+
+function csrfRefused(): DomainError {
+  return new DomainError('FORBIDDEN', 'Missing or wrong x-csrf-token');
+}
+
+/** The session's impersonation while it runs (its expiry is checked here; control-api checks a stop). */
+export function activeImpersonation(session: StoredSession, now = Date.now()): StoredImpersonation | undefined {
+  const impersonation = session.impersonation;
+  if (!impersonation) return undefined;
+  return Date.parse(impersonation.expires_at) > now ? impersonation : undefined;
+}
+
+/** What the browser may know of the impersonation: never its token. */
+export function publicImpersonation(session: StoredSession): SessionImpersonationDto | null {
+  const impersonation = activeImpersonation(session);
+  return impersonation ? { id: impersonation.id, workspace_id: impersonation.workspace_id, expires_at: impersonation.expires_at } : null;
 }
 
 /**
@@ -48,6 +65,12 @@ export class SessionService {
    * 60 s. Throws UNAUTHENTICATED (and the session is gone) when there is none or it cannot go on.
    */
   async read(sessionId: string | undefined, caller: CallerContext): Promise<SessionStateResponse> {
+    const session = await this.live(sessionId, caller);
+    return { operator: session.operator, csrf_token: session.csrf_token, expires_at: session.expires_at, impersonation: publicImpersonation(session) };
+  }
+
+  /** The live session with its current tokens (what the proxies and impersonation routes act with); same checks as read(). */
+  async live(sessionId: string | undefined, caller: CallerContext): Promise<StoredSession> {
     if (!sessionId) throw unauthenticated();
     let session = await this.store.load(sessionId);
     if (!session) throw unauthenticated();
@@ -61,15 +84,36 @@ export class SessionService {
         throw error;
       }
     }
-    return { operator: session.operator, csrf_token: session.csrf_token, expires_at: session.expires_at };
+    return session;
   }
 
-  /** Logout: needs the session's CSRF token (403 otherwise). */
-  async delete(sessionId: string | undefined, csrfHeader: string | string[] | undefined): Promise<void> {
+  /** A mutation through the BFF: the live session, and its CSRF token presented (403 otherwise). */
+  async liveForMutation(sessionId: string | undefined, csrfHeader: string | string[] | undefined, caller: CallerContext): Promise<StoredSession> {
+    const session = await this.live(sessionId, caller);
+    if (!csrfTokenMatches(session.csrf_token, csrfHeader)) throw csrfRefused();
+    return session;
+  }
+
+  /** Records (or forgets, with null) the session's impersonation; false when the session is gone. */
+  async setImpersonation(sessionId: string, impersonation: StoredImpersonation | null): Promise<boolean> {
+    const current = await this.store.load(sessionId);
+    if (!current) return false;
+    return this.store.replace(sessionId, { ...current, impersonation });
+  }
+
+  /** Logout: needs the session's CSRF token (403 otherwise); a running impersonation is stopped in control-api (best effort). */
+  async delete(sessionId: string | undefined, csrfHeader: string | string[] | undefined, caller?: CallerContext): Promise<void> {
     const session = sessionId ? await this.store.load(sessionId) : undefined;
     if (!sessionId || !session) throw unauthenticated();
-    if (!csrfTokenMatches(session.csrf_token, csrfHeader)) throw new DomainError('FORBIDDEN', 'Missing or wrong x-csrf-token');
+    if (!csrfTokenMatches(session.csrf_token, csrfHeader)) throw csrfRefused();
     await this.store.delete(sessionId);
+    const impersonation = activeImpersonation(session);
+    if (impersonation && caller) {
+      await this.controlApi.stopImpersonation(session.access_token, impersonation.id, 'Console logout', caller).catch((error: unknown) => {
+        // It ends at its exp anyway (at most 15 min); the logout must not fail over it.
+        this.logger.warn({ operator_id: session.operator.id, err: error }, 'Could not stop the impersonation at logout');
+      });
+    }
   }
 
   private async refresh(sessionId: string, session: StoredSession, caller: CallerContext): Promise<StoredSession> {
@@ -88,7 +132,8 @@ export class SessionService {
       }
       let refreshed: StoredSession;
       try {
-        refreshed = await this.toSession(upstream, session.csrf_token);
+        // The impersonation outlives a token refresh (it has its own expiry).
+        refreshed = { ...(await this.toSession(upstream, session.csrf_token)), impersonation: session.impersonation ?? null };
       } catch (error) {
         await this.store.delete(sessionId);
         throw error;

@@ -9,6 +9,17 @@ export interface SessionOperator {
   roles: string[];
 }
 
+/** The operator's running impersonation, started through the BFF; its exec-api token never leaves Redis. */
+export interface StoredImpersonation {
+  /** control-api's impersonation session id. */
+  id: string;
+  workspace_id: string;
+  /** ISO 8601. */
+  expires_at: string;
+  /** aud orchestrator-exec: what /api/exec/* sends upstream. */
+  exec_token: string;
+}
+
 /** One operator session, as kept in Redis under console:session:<sha256(session id)>. */
 export interface StoredSession {
   access_token: string;
@@ -17,6 +28,8 @@ export interface StoredSession {
   /** ISO 8601: when access_token expires. */
   expires_at: string;
   csrf_token: string;
+  /** Absent on sessions that never impersonated. */
+  impersonation?: StoredImpersonation | null;
 }
 
 const REFRESH_LOCK_MS = 10_000;

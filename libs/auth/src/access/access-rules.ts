@@ -99,6 +99,11 @@ export const ACCESS_RULES = {
   'dlq.list': { route: 'GET /v1/workspaces/:workspaceId/dlq', roles: WORKSPACE_READERS, scopes: ['workspace:read'], impersonation: true },
   'dlq.replay': { route: 'POST /v1/workspaces/:workspaceId/dlq/replay', roles: ['OperatorAdmin', 'Support', 'BreakGlassAdmin'], scopes: ['workspace:write'], impersonation: true },
   'dlq.purge': { route: 'DELETE /v1/workspaces/:workspaceId/dlq', roles: ADMIN, scopes: ['workspace:write'], impersonation: true },
+  // webhook inbox of a workspace (issue 7)
+  'webhook-inbox.list': { route: 'GET /v1/workspaces/:workspaceId/webhook-inbox', roles: WORKSPACE_READERS, scopes: ['workspace:read'], impersonation: true },
+  'webhook-inbox.get': { route: 'GET /v1/workspaces/:workspaceId/webhook-inbox/:inboxId', roles: WORKSPACE_READERS, scopes: ['workspace:read'], impersonation: true },
+  'webhook-inbox.retry': { route: 'POST /v1/workspaces/:workspaceId/webhook-inbox/:inboxId/retry', roles: ['OperatorAdmin', 'Support', 'BreakGlassAdmin'], scopes: ['workspace:write'], impersonation: true },
+  'webhook-inbox.retry-bulk': { route: 'POST /v1/workspaces/:workspaceId/webhook-inbox/retry', roles: ['OperatorAdmin', 'Support', 'BreakGlassAdmin'], scopes: ['workspace:write'], impersonation: true },
   'control-events.list': { route: 'GET /v1/workspaces/:workspaceId/events', roles: WORKSPACE_READERS, scopes: ['workspace:read'], impersonation: true },
   // bundles: a workspace's configuration as one document (refs only, never secret values)
   'bundle.export': { route: 'GET /v1/workspaces/:workspaceId/bundle', roles: WORKSPACE_READERS, scopes: ['workspace:read'], impersonation: true },
@@ -109,15 +114,22 @@ export const ACCESS_RULES = {
   'bff.session.create': { route: 'POST /api/session', public: true },
   'bff.session.read': { route: 'GET /api/session', public: true },
   'bff.session.delete': { route: 'DELETE /api/session', public: true },
-  // exec-api
-  'exec.whoami': { route: 'GET /v1/whoami', scopes: ['execute', 'jobs:write', 'jobs:read', 'events:read'] },
-  'exec.execute': { route: 'POST /v1/execute', scopes: ['execute'] },
-  'jobs.create': { route: 'POST /v1/jobs', scopes: ['jobs:write'] },
-  'jobs.list': { route: 'GET /v1/jobs', scopes: ['jobs:read'] },
-  'jobs.get': { route: 'GET /v1/jobs/:id', scopes: ['jobs:read'] },
-  'jobs.cancel': { route: 'POST /v1/jobs/:id/cancel', scopes: ['jobs:write'] },
-  'events.list': { route: 'GET /v1/events', scopes: ['events:read'] },
-  'events.stream': { route: 'GET /v1/events/stream', scopes: ['events:read'] },
+  // The proxies: the BFF authenticates by its session cookie (+ CSRF on mutations) and adds the
+  // operator's bearer token; control-api / exec-api then apply their own rules above.
+  'bff.proxy.control': { route: 'ALL /api/control/*', public: true },
+  'bff.proxy.exec': { route: 'ALL /api/exec/*', public: true },
+  // Impersonation through the console: the BFF keeps the exec token server-side, /api/exec/* uses it.
+  'bff.impersonation.start': { route: 'POST /api/impersonation', public: true },
+  'bff.impersonation.stop': { route: 'DELETE /api/impersonation', public: true },
+  // exec-api: service tokens, and an operator's impersonation exec token (aud orchestrator-exec) while its session is live
+  'exec.whoami': { route: 'GET /v1/whoami', scopes: ['execute', 'jobs:write', 'jobs:read', 'events:read'], impersonation: true },
+  'exec.execute': { route: 'POST /v1/execute', scopes: ['execute'], impersonation: true },
+  'jobs.create': { route: 'POST /v1/jobs', scopes: ['jobs:write'], impersonation: true },
+  'jobs.list': { route: 'GET /v1/jobs', scopes: ['jobs:read'], impersonation: true },
+  'jobs.get': { route: 'GET /v1/jobs/:id', scopes: ['jobs:read'], impersonation: true },
+  'jobs.cancel': { route: 'POST /v1/jobs/:id/cancel', scopes: ['jobs:write'], impersonation: true },
+  'events.list': { route: 'GET /v1/events', scopes: ['events:read'], impersonation: true },
+  'events.stream': { route: 'GET /v1/events/stream', scopes: ['events:read'], impersonation: true },
   // webhook-ingress: the provider authenticates by the route's signature, not a token
   'webhooks.receive-route': { route: 'POST /v1/webhooks/:provider/:routeKey', public: true },
   'webhooks.receive-account': { route: 'POST /v1/webhooks/:provider', public: true },

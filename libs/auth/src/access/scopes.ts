@@ -13,3 +13,9 @@ export function isScope(value: string): value is Scope {
 
 /** What an impersonating operator may do inside the workspace: act on it, never mint secrets. */
 export const IMPERSONATION_SCOPES: readonly Scope[] = ['workspace:read', 'workspace:write', 'identities:read', 'audit:read'];
+
+/**
+ * The exec-api token of an impersonation (aud orchestrator-exec): the execution plane as the
+ * workspace's backend would use it, so an operator can run the playground and watch events.
+ */
+export const IMPERSONATION_EXEC_SCOPES: readonly Scope[] = EXEC_SCOPES;

@@ -28,11 +28,15 @@ describe('db CLI', () => {
   it('creates, migrates, seeds idempotently and reverts, one line per action', async () => {
     expect(await db('create', url)).toBe(`database ${name}: created\n`);
     expect(await db('create', url)).toBe(`database ${name}: exists\n`);
-    expect(await db('migrate', url)).toBe('migration InitialSchema1795741449973: applied\n');
+    expect(await db('migrate', url)).toBe('migration InitialSchema1795741449973: applied\nmigration WebhookInboxPendingIndex1795900000000: applied\n');
     expect(await db('migrate', url)).toBe(`database ${name}: no pending migrations\n`);
-    expect(await db('seed', url)).toBe('workspace demo-dev: created\npolicy demo-dev/default: created\n');
-    expect(await db('seed', url)).toBe('workspace demo-dev: exists\npolicy demo-dev/default: exists\n');
-    expect(await db('revert', url)).toBe('migration InitialSchema1795741449973: reverted\n');
+    expect(await db('seed', url)).toBe(
+      'workspace demo-dev: created\npolicy demo-dev/default: created\nconnector demo-dev/demo-upstream: created\nconfig demo-dev/app-settings v1: created\nconfig demo-dev/app-settings active: created\n',
+    );
+    expect(await db('seed', url)).toBe(
+      'workspace demo-dev: exists\npolicy demo-dev/default: exists\nconnector demo-dev/demo-upstream: exists\nconfig demo-dev/app-settings v1: exists\nconfig demo-dev/app-settings active: exists\n',
+    );
+    expect(await db('revert', url)).toBe('migration WebhookInboxPendingIndex1795900000000: reverted\n');
   }, 60_000);
 
   it('names the usage on an unknown command and exits 2', async () => {

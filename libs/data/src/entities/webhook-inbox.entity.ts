@@ -15,6 +15,7 @@ export type WebhookInboxStatus = (typeof WEBHOOK_INBOX_STATUSES)[number];
 @Unique('uq_webhook_inbox_workspace_provider_event', ['workspaceId', 'provider', 'eventId'])
 @Index('ix_webhook_inbox_workspace_status_received', ['workspaceId', 'status', 'receivedAt'])
 @Index('ix_webhook_inbox_workspace_received', ['workspaceId', 'receivedAt'])
+@Index('ix_webhook_inbox_pending_updated', ['updatedAt'], { where: "status IN ('received', 'processing')" })
 @Check('ck_webhook_inbox_status', `status IN (${sqlList(WEBHOOK_INBOX_STATUSES)})`)
 @Check('ck_webhook_inbox_payload', 'payload IS NOT NULL OR payload_ref IS NOT NULL')
 export class WebhookInboxEntity {

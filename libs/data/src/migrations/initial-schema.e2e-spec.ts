@@ -64,13 +64,13 @@ describe('InitialSchema migration', () => {
       const migrated = await catalog();
       expect(migrated.filter((row) => row.kind === 'table').length).toBeGreaterThanOrEqual(19);
 
-      expect(await revertAllMigrations(database.url)).toEqual(['InitialSchema1795741449973']);
+      expect(await revertAllMigrations(database.url)).toEqual(['WebhookInboxPendingIndex1795900000000', 'InitialSchema1795741449973']);
       const reverted = await catalog();
       // Only TypeORM's own bookkeeping table is left.
       const ownedByMigrationsTable = (row: CatalogRow) => row.name.startsWith('schema_migrations') || row.definition.includes('public.schema_migrations ');
       expect(reverted.filter((row) => !ownedByMigrationsTable(row))).toEqual([]);
 
-      expect(await runMigrations(database.url)).toEqual(['InitialSchema1795741449973']);
+      expect(await runMigrations(database.url)).toEqual(['InitialSchema1795741449973', 'WebhookInboxPendingIndex1795900000000']);
       expect(await catalog()).toEqual(migrated);
       expect(await pendingSchemaChanges()).toEqual([]);
     });

@@ -35,6 +35,9 @@ export class StartedImpersonationResponse {
   @ApiProperty({ description: 'JWT acting as the workspace, with act.sub = the operator. Shown once.' })
   token!: string;
 
+  @ApiProperty({ description: 'The same session on exec-api (aud orchestrator-exec; scopes execute, jobs:write, jobs:read, events:read). Shown once.' })
+  exec_token!: string;
+
   @ApiProperty({ type: String, format: 'date-time' })
   expires_at!: string;
 

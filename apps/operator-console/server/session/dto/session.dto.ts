@@ -36,7 +36,22 @@ export class SessionCreatedResponse {
   csrf_token!: string;
 }
 
+/** The running impersonation of the session; its tokens stay in the BFF. */
+export class SessionImpersonationDto {
+  @ApiProperty({ format: 'uuid', description: "control-api's impersonation session id" })
+  id!: string;
+
+  @ApiProperty({ format: 'uuid' })
+  workspace_id!: string;
+
+  @ApiProperty({ format: 'date-time' })
+  expires_at!: string;
+}
+
 export class SessionStateResponse extends SessionCreatedResponse {
   @ApiProperty({ format: 'date-time', description: 'When the current operator token expires; the BFF refreshes it within 60 s of that.' })
   expires_at!: string;
+
+  @ApiProperty({ type: SessionImpersonationDto, nullable: true, description: 'The impersonation started through the console, while it runs; null otherwise.' })
+  impersonation!: SessionImpersonationDto | null;
 }
