@@ -15,6 +15,7 @@ import { OperatorsModule } from './operators/operators.module';
 import { PoliciesModule } from './policies/policies.module';
 import { SecretsModule } from './secrets/secrets.module';
 import { DlqModule } from './dlq/dlq.module';
+import { WebhookInboxModule } from './webhook-inbox/webhook-inbox.module';
 import { WebhookRoutesModule } from './webhook-routes/webhook-routes.module';
 import { WorkspacesModule } from './workspaces/workspaces.module';
 
@@ -50,9 +51,10 @@ export class AppModule {
         ConfigsModule,
         WebhookRoutesModule,
         BundlesModule,
-        // DLQ replay puts jobs back on the queue.
+        // DLQ replay and webhook inbox retries put work back on the queues.
         JobQueueModule.forRoot({ redisUrl: config.REDIS_URL, redisKeyPrefix: config.REDIS_KEY_PREFIX }),
         DlqModule,
+        WebhookInboxModule,
       ],
       providers: [{ provide: CONTROL_API_CONFIG, useValue: config }],
       exports: [CONTROL_API_CONFIG],

@@ -4,7 +4,7 @@ import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { WEBHOOK_QUEUE_JOB_NAME } from '@orch/contracts';
 import { EventLogEntity, WebhookInboxEntity, type WebhookInboxStatus, WebhookRouteEntity, type WebhookTarget, WorkspaceEntity } from '@orch/data';
-import { JobQueue, retryWebhookInbox } from '@orch/execution';
+import { JobQueue } from '@orch/execution';
 import { MetricsService } from '@orch/platform';
 import { FakeUpstream, type RecordedRequest, startTestApp, type TestApp } from '@orch/testing';
 // control-api, exec-api and the fake upstream come from exec-api's e2e stack; webhook-ingress runs in-process too.
@@ -386,7 +386,7 @@ describe('worker webhook processing', () => {
   });
 
   describe('retry and sweeper', () => {
-    it('processes a failed row again after retryWebhookInbox, keeping its attempts count, even if it is past the maximum', async () => {
+    it('processes a failed row again once it is sent back to received (as the control plane’s retry does), under the same webhook-id', async () => {
       const { workspaceId, secret } = await workspaceWithSecret();
       const r = await route(workspaceId, { kind: 'forward', url: `${receiver.url}/hooks/later` });
       receiver.setHandler(() => ({ status: 500 }));
@@ -394,21 +394,16 @@ describe('worker webhook processing', () => {
       await queue.enqueueWebhook(row);
       expect(await settled(row.id)).toMatchObject({ status: 'failed', attempts: 3 });
 
+      // What POST …/webhook-inbox/:id/retry does (apps/control-api/src/webhook-inbox), without the audit.
       receiver.setHandler(() => ({ status: 204 }));
-      expect(await retryWebhookInbox(dataSource, queue, workspaceId, row.id)).toBe('requeued');
-      const again = await dataSource.getRepository(WebhookInboxEntity).findOneByOrFail({ id: row.id });
-      expect(again.lastError).toMatch(/^WEBHOOK_FORWARD_REJECTED: /);
+      await dataSource.query(`UPDATE webhook_inbox SET status = 'received', attempts = 0, last_error = NULL, processed_at = NULL WHERE id = $1`, [row.id]);
+      await queue.enqueueWebhook(row);
 
       const done = await settled(row.id);
-      expect(done).toMatchObject({ status: 'processed', attempts: 4, lastError: null });
+      expect(done).toMatchObject({ status: 'processed', attempts: 1, lastError: null });
       expect(receiver.requests).toHaveLength(4);
       expect(verifies(secret, receiver.requests[3])).toBe(true);
       expect(receiver.requests[3]?.headers['webhook-id']).toBe(row.id);
-
-      expect(await retryWebhookInbox(dataSource, queue, workspaceId, row.id)).toBe('requeued');
-      expect(await settled(row.id)).toMatchObject({ status: 'processed', attempts: 5 });
-      const { ws: other } = await stack.workspace();
-      expect(await retryWebhookInbox(dataSource, queue, other.id, row.id)).toBe('not_found');
     });
 
     it('re-enqueues a received row that was never queued, and takes over a row left processing by a dead worker', async () => {

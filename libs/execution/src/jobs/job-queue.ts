@@ -73,41 +73,6 @@ export class JobQueue implements OnApplicationShutdown {
   }
 }
 
-/** What a retry of one webhook inbox row did. */
-export type WebhookRetryResult = 'requeued' | 'enqueue_failed' | 'not_found' | 'not_retryable';
-
-/** Anything that runs SQL: a DataSource, or a transaction's EntityManager. */
-export interface SqlRunner {
-  query(sql: string, parameters?: unknown[]): Promise<unknown>;
-}
-
-/**
- * Sends a `failed` or `processed` webhook inbox row of `workspaceId` back through the worker:
- * status `received` (attempts and last_error kept until the next outcome), then a queue entry.
- * `received`/`processing` rows are already on their way and are left alone (`not_retryable`).
- * If the enqueue fails (Redis down) the row stays `received` (`enqueue_failed`) and the worker's
- * sweeper enqueues it within WEBHOOK_RECEIVED_STUCK_AFTER_MS.
- * A row already past WEBHOOK_MAX_ATTEMPTS gets one attempt per retry.
- */
-export async function retryWebhookInbox(db: SqlRunner, queue: JobQueue, workspaceId: string, inboxId: string): Promise<WebhookRetryResult> {
-  const updated = (await db.query(
-    `UPDATE webhook_inbox SET status = 'received', updated_at = now()
-      WHERE id = $1 AND workspace_id = $2 AND status IN ('failed', 'processed')
-    RETURNING id`,
-    [inboxId, workspaceId],
-  )) as [unknown[], number];
-  if (updated[1] === 0) {
-    const exists = (await db.query(`SELECT 1 FROM webhook_inbox WHERE id = $1 AND workspace_id = $2`, [inboxId, workspaceId])) as unknown[];
-    return exists.length > 0 ? 'not_retryable' : 'not_found';
-  }
-  try {
-    await queue.enqueueWebhook({ id: inboxId, workspaceId });
-    return 'requeued';
-  } catch {
-    return 'enqueue_failed';
-  }
-}
-
 /** Global: JobQueue for any module of an app that submits jobs. */
 @Global()
 @Module({})
