@@ -412,7 +412,10 @@ async function main() {
   const exec = `http://127.0.0.1:${execPort}`;
   const workerUrl = `http://127.0.0.1:${workerPort}`;
   const bootstrapToken = randomBytes(24).toString('base64url');
+  // Production's log level (the apps' default), not stack.mjs' quieter `warn`: what a deployment
+  // pays per request and per job is part of the comparison. `--env LOG_LEVEL=warn` for a what-if.
   const common = {
+    LOG_LEVEL: 'info',
     ...options.appEnv,
     DATABASE_URL: databaseUrl,
     REDIS_URL: redisUrl.href,

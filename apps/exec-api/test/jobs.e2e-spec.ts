@@ -319,11 +319,14 @@ describe('/v1/jobs', () => {
       const rows = await h.jobs.find({ where: { workspaceId: c.ws.id }, order: { createdAt: 'ASC', id: 'ASC' } });
       const pivot = rows[12] as JobEntity;
       const after = await h.get(tokenC, `/v1/jobs?limit=100&created_after=${pivot.createdAt.toISOString()}`).expect(200);
-      expect((after.body.data as Array<{ created_at: string }>).every((job) => Date.parse(job.created_at) > pivot.createdAt.getTime())).toBe(true);
+      // Both bounds inclusive, as on control-api.
+      expect((after.body.data as Array<{ created_at: string }>).every((job) => Date.parse(job.created_at) >= pivot.createdAt.getTime())).toBe(true);
       const before = await h.get(tokenC, `/v1/jobs?limit=100&created_before=${pivot.createdAt.toISOString()}`).expect(200);
-      expect((before.body.data as Array<{ created_at: string }>).every((job) => Date.parse(job.created_at) < pivot.createdAt.getTime())).toBe(true);
+      expect((before.body.data as Array<{ created_at: string }>).every((job) => Date.parse(job.created_at) <= pivot.createdAt.getTime())).toBe(true);
       const equal = rows.filter((row) => row.createdAt.getTime() === pivot.createdAt.getTime()).length;
-      expect(after.body.data.length + before.body.data.length + equal).toBe(25);
+      expect(after.body.data.length + before.body.data.length - equal).toBe(25);
+      expect(after.body.data.map((job: { id: string }) => job.id)).toContain(pivot.id);
+      expect(before.body.data.map((job: { id: string }) => job.id)).toContain(pivot.id);
     });
 
     it('answers 400 with the path of an invalid filter, limit or cursor', async () => {
@@ -444,6 +447,29 @@ describe('/v1/jobs', () => {
       expect(answers.filter((res) => res.status === 202)).toHaveLength(5);
       expect(answers.filter((res) => res.status === 429)).toHaveLength(10);
       expect(await h.jobs.countBy({ workspaceId: e.ws.id })).toBe(5);
+    });
+
+    it('stays exact when concurrent submissions move from the shared-lock path to the exclusive one', async () => {
+      // Far from the limit (fewer than queue_depth − max_connections active) POSTs share the lock; near it they take it alone.
+      const rows: Array<{ max_connections: string }> = await h.jobs.manager.query('SHOW max_connections');
+      const headroom = Number(rows[0]?.max_connections);
+      const f = await stack.workspace();
+      await stack.setQuotas(f.ws.id, { queue_depth: headroom + 10 });
+      const { connector: things } = await stack.httpConnector(f.ws.id, { name: 'things' });
+      const token = await f.token(['jobs:write']);
+      const post = () => h.post(token, { connector: things, operation: 'get_thing', payload: { id: '1' } });
+
+      // 0 active: the first ones take the shared path, the rest the exclusive one; all fit.
+      const first = await Promise.all(Array.from({ length: 15 }, post));
+      expect(first.map((res) => res.status)).toEqual(Array.from({ length: 15 }, () => 202));
+
+      // Fill up to 2 below the limit, then race 10 submissions: exactly 2 get in.
+      const filler = Array.from({ length: headroom + 10 - 2 - 15 }, () => ({ workspaceId: f.ws.id, connector: things, operation: 'get_thing', payload: { id: 'x' }, status: 'queued' as const }));
+      await h.jobs.insert(filler);
+      const race = await Promise.all(Array.from({ length: 10 }, post));
+      expect(race.filter((res) => res.status === 202)).toHaveLength(2);
+      expect(race.filter((res) => res.status === 429)).toHaveLength(8);
+      expect(await h.jobs.countBy({ workspaceId: f.ws.id })).toBe(headroom + 10);
     });
   });
 });

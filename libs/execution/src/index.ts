@@ -7,6 +7,7 @@ export * from './execution.module';
 export * from './idempotency/idempotency.service';
 export * from './idempotency/idempotency-key';
 export * from './records/record-writer';
+export * from './records/entity-rows';
 export * from './jobs/job-queue';
 export * from './events/event-announcer';
 export * from './events/index';

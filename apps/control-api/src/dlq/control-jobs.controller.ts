@@ -19,7 +19,7 @@ export class ControlJobsController {
       ...(query.status !== undefined ? { status: query.status } : {}),
       ...(query.connector !== undefined ? { connector: query.connector } : {}),
       ...(query.created_after !== undefined ? { createdAfter: new Date(query.created_after) } : {}),
-      ...(query.created_before !== undefined ? { createdBefore: new Date(query.created_before) } : {}),
+      ...(query.created_before !== undefined ? { createdBefore: inclusiveUpperBound(query.created_before) } : {}),
     };
     const page = await this.jobs.list(principal, workspaceId, filter, { limit: query.limit, cursor: query.cursor });
     return toPageResponse(page, toJobResponse);
@@ -32,4 +32,12 @@ export class ControlJobsController {
     const { job, runs } = await this.jobs.get(principal, workspaceId, jobId);
     return toJobDetailResponse(job, runs);
   }
+}
+
+/**
+ * `created_before` is inclusive, as on exec-api's GET /v1/jobs; the repository's bound is
+ * exclusive. created_at is stored to the millisecond (timestamptz(3)), so "< t + 1 ms" is "≤ t".
+ */
+function inclusiveUpperBound(iso: string): Date {
+  return new Date(new Date(iso).getTime() + 1);
 }

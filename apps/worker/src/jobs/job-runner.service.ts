@@ -5,7 +5,7 @@ import type { Redis } from 'ioredis';
 import { DataSource } from 'typeorm';
 import { DomainError, type JobQueueData, type JobEventType } from '@orch/contracts';
 import { JobEntity, RunEntity } from '@orch/data';
-import { ExecutionService, type ExecutionOutcome, JobQueue, type PreparedExecution, RecordWriter } from '@orch/execution';
+import { entityFromRow, ExecutionService, type ExecutionOutcome, JobQueue, type PreparedExecution, RecordWriter } from '@orch/execution';
 import { REDIS_CLIENT } from '@orch/platform';
 import { nextRetryDelay, RedisConcurrencyLimiter } from '@orch/policy';
 import { WORKER_CONFIG, type WorkerConfig } from '../config';
@@ -39,9 +39,46 @@ interface Claim {
 
 type AbortReason = 'cancel' | 'shutdown';
 
+/** How a run ends, written together with the job's transition when both change. */
+interface RunResult {
+  status: RunEntity['status'];
+  error: JobError | null;
+  upstreamStatus: number | null;
+  durationMs: number;
+}
+
+/** A job row transition (see JobRunner.transition). */
+interface JobChange {
+  status: JobEntity['status'];
+  output?: unknown;
+  error?: JobError | null;
+  finishedAt?: boolean;
+  delayUntil?: Date;
+  attemptsDelta?: number;
+}
+
 /**
- * One delivery of a `jobs` queue entry (issue 6): load the row, claim it, run one attempt through
- * ExecutionService (the same path as /v1/execute) and move the row to its next state. Every
+ * The common delivery in one statement (one commit): a `queued`, due, not-cancelled row → `running`
+ * with one more attempt, and its `runs` row. Anything else (delayed, cancel requested, a takeover of
+ * a `running` row, terminal) claims nothing here and takes the general path.
+ */
+const CLAIM_QUEUED_SQL = `
+WITH claimed AS (
+  UPDATE jobs SET status = 'running', attempts = attempts + 1, started_at = now(), delay_until = NULL, updated_at = now()
+   WHERE id = $1 AND workspace_id = $2 AND status = 'queued' AND cancel_requested = false
+     AND (delay_until IS NULL OR delay_until <= now() + interval '20 milliseconds')
+  RETURNING *
+), run AS (
+  INSERT INTO runs (id, workspace_id, job_id, attempt, status, started_at)
+  SELECT $3, c.workspace_id, c.id, COALESCE((SELECT MAX(r.attempt) FROM runs r WHERE r.job_id = c.id), 0) + 1, 'running', now() FROM claimed c
+  RETURNING attempt
+)
+SELECT claimed.*, run.attempt AS run_attempt FROM claimed CROSS JOIN run`;
+
+/**
+ * One delivery of a `jobs` queue entry (issue 6): claim the row (one statement for the common
+ * `queued` case, else load it and decide), run one attempt through ExecutionService (the same path
+ * as /v1/execute) and move the row to its next state together with its run row. Every
  * transition is a conditional UPDATE on (id, status, attempts), so a duplicate delivery or a
  * takeover can never record over a newer attempt; (job_id, attempt) being unique on `runs` makes a
  * double run of one attempt impossible.
@@ -91,6 +128,8 @@ export class JobRunner {
     const acquired = await this.slots.acquire(slot.key, this.workspaceLimit, slot.leaseId, FALLBACK_TOTAL_MS + SLOT_MARGIN_MS);
     if (!acquired.allowed) return { kind: 'delay', delayMs: 50 + Math.floor(Math.random() * 150) };
     try {
+      const claimed = await this.claimQueued(data);
+      if (claimed !== undefined) return await this.runClaimed(claimed, slot);
       const job = await this.dataSource.getRepository(JobEntity).findOne({ where: { id: data.job_id, workspaceId: data.workspace_id } });
       if (job === null || TERMINAL.has(job.status)) return DONE;
       if (job.status === 'queued' && !job.cancelRequested && job.delayUntil && job.delayUntil.getTime() > Date.now() + 20) {
@@ -138,12 +177,45 @@ export class JobRunner {
     if (totalMs > FALLBACK_TOTAL_MS) await this.slots.extend(slot.key, slot.leaseId, totalMs + SLOT_MARGIN_MS);
     const claim = await this.claim(job, takeoverAfterMs);
     if (claim === undefined) return DONE;
-    if (prepared === undefined) {
-      const error = prepareError ?? new DomainError('INTERNAL', 'the job could not be prepared');
-      await this.finishRun(claim, 'failed', { error: toJobError(error), upstreamStatus: null, durationMs: 0 });
-      return this.terminalFailure(claim, toJobError(error));
-    }
+    if (prepared === undefined) return this.unprepared(claim, prepareError);
     return this.execute(claim, prepared);
+  }
+
+  /** The fast path's claim (CLAIM_QUEUED_SQL); undefined when the row needs the general path. */
+  private async claimQueued(data: JobQueueData): Promise<Claim | undefined> {
+    const runId = randomUUID();
+    const rows: Array<Record<string, unknown>> = await this.dataSource.query(CLAIM_QUEUED_SQL, [data.job_id, data.workspace_id, runId]);
+    const row = rows[0];
+    if (row === undefined) return undefined;
+    return { job: entityFromRow(this.dataSource, JobEntity, row), runId, attempt: Number(row['run_attempt']), takeover: false };
+  }
+
+  /** After the fast claim: the connector is resolved now (cached), and a job that cannot be prepared fails as on the general path. */
+  private async runClaimed(claim: Claim, slot: { key: string; leaseId: string }): Promise<DeliveryVerdict> {
+    const { job } = claim;
+    let prepared: PreparedExecution;
+    try {
+      prepared = await this.execution.prepare({
+        workspaceId: job.workspaceId,
+        connector: job.connector,
+        operation: job.operation,
+        payload: job.payload,
+        jobId: job.id,
+        idempotencyBasis: job.id,
+        maxAttempts: 1,
+      });
+    } catch (error) {
+      return this.unprepared(claim, error instanceof DomainError ? error : undefined);
+    }
+    const totalMs = prepared.resolved.policy.timeout.total_ms;
+    if (totalMs > FALLBACK_TOTAL_MS) await this.slots.extend(slot.key, slot.leaseId, totalMs + SLOT_MARGIN_MS);
+    return this.execute(claim, prepared);
+  }
+
+  /** A claimed job whose connector or payload no longer resolves: its run fails and the job is dead-lettered. */
+  private async unprepared(claim: Claim, prepareError: DomainError | undefined): Promise<DeliveryVerdict> {
+    const error = toJobError(prepareError ?? new DomainError('INTERNAL', 'the job could not be prepared'));
+    return this.terminalFailure(claim, error, 'not_retryable', { status: 'failed', error, upstreamStatus: null, durationMs: 0 });
   }
 
   /**
@@ -205,8 +277,8 @@ export class JobRunner {
     const durationMs = Date.now() - started;
 
     if (outcome.ok) {
-      await this.finishRun(claim, 'succeeded', { error: null, upstreamStatus: outcome.upstream.status, durationMs });
-      const done = await this.transition(claim, { status: 'succeeded', output: outcome.output, error: null, finishedAt: true });
+      const run: RunResult = { status: 'succeeded', error: null, upstreamStatus: outcome.upstream.status, durationMs };
+      const done = await this.transition(claim, { status: 'succeeded', output: outcome.output, error: null, finishedAt: true }, run);
       if (done) {
         this.event(job, 'job.succeeded', { run_id: runId, attempts: job.attempts, upstream_status: outcome.upstream.status });
         await this.scheduleCallback(claim.job);
@@ -218,8 +290,8 @@ export class JobRunner {
     const upstreamStatus = outcome.upstream?.status ?? null;
     const abortReason = controller.signal.aborted ? (controller.signal.reason as AbortReason) : undefined;
     if (abortReason === 'cancel') {
-      await this.finishRun(claim, 'cancelled', { error: { code: 'CANCELLED', message: 'the job was cancelled during this run' }, upstreamStatus, durationMs });
-      if (await this.transition(claim, { status: 'cancelled', finishedAt: true })) {
+      const run: RunResult = { status: 'cancelled', error: { code: 'CANCELLED', message: 'the job was cancelled during this run' }, upstreamStatus, durationMs };
+      if (await this.transition(claim, { status: 'cancelled', finishedAt: true }, run)) {
         this.event(job, 'job.cancelled', { run_id: runId, attempts: job.attempts });
         await this.scheduleCallback(job);
       }
@@ -227,8 +299,8 @@ export class JobRunner {
     }
     if (abortReason === 'shutdown') {
       // Released, not failed: the attempt is given back and another worker picks the job up.
-      await this.finishRun(claim, 'failed', { error: { code: 'UNAVAILABLE', message: 'the worker shut down during this run' }, upstreamStatus, durationMs });
-      await this.transition(claim, { status: 'queued', attemptsDelta: -1, delayUntil: new Date() });
+      const run: RunResult = { status: 'failed', error: { code: 'UNAVAILABLE', message: 'the worker shut down during this run' }, upstreamStatus, durationMs };
+      await this.transition(claim, { status: 'queued', attemptsDelta: -1, delayUntil: new Date() }, run);
       this.event(job, 'job.delayed', { run_id: runId, reason: 'worker_shutdown', delay_ms: 0 });
       return { kind: 'delay', delayMs: 0 };
     }
@@ -242,15 +314,15 @@ export class JobRunner {
       return { kind: 'delay', delayMs };
     }
 
-    await this.finishRun(claim, 'failed', { error, upstreamStatus, durationMs });
+    const run: RunResult = { status: 'failed', error, upstreamStatus, durationMs };
     if (outcome.retryable && job.attempts < job.maxAttempts) {
       const delayMs = nextRetryDelay({ attempt: job.attempts, retry: prepared.resolved.policy.retry, ...(outcome.retryAfterMs === undefined ? {} : { retryAfterMs: outcome.retryAfterMs }), random: Math.random });
-      if (await this.transition(claim, { status: 'queued', error, delayUntil: new Date(Date.now() + delayMs) })) {
+      if (await this.transition(claim, { status: 'queued', error, delayUntil: new Date(Date.now() + delayMs) }, run)) {
         this.event(job, 'job.retry_scheduled', { run_id: runId, attempts: job.attempts, max_attempts: job.maxAttempts, delay_ms: delayMs, code: error.code });
       }
       return { kind: 'delay', delayMs };
     }
-    return this.terminalFailure(claim, error, outcome.retryable ? 'attempts_exhausted' : 'not_retryable');
+    return this.terminalFailure(claim, error, outcome.retryable ? 'attempts_exhausted' : 'not_retryable', run);
   }
 
   /** Quota and rate-limit refusals always delay; an open breaker delays only under `queue_with_delay`. */
@@ -261,42 +333,56 @@ export class JobRunner {
   }
 
   /** Every terminal failure is `dead_lettered`, so the DLQ can replay it; `error` says why. */
-  private async terminalFailure(claim: Claim, error: JobError, reason: 'attempts_exhausted' | 'not_retryable' = 'not_retryable'): Promise<DeliveryVerdict> {
-    if (await this.transition(claim, { status: 'dead_lettered', error, finishedAt: true })) {
+  private async terminalFailure(claim: Claim, error: JobError, reason: 'attempts_exhausted' | 'not_retryable', run: RunResult): Promise<DeliveryVerdict> {
+    if (await this.transition(claim, { status: 'dead_lettered', error, finishedAt: true }, run)) {
       this.event(claim.job, 'job.dead_lettered', { run_id: claim.runId, attempts: claim.job.attempts, max_attempts: claim.job.maxAttempts, reason, code: error.code });
       await this.scheduleCallback(claim.job);
     }
     return DONE;
   }
 
-  private async finishRun(claim: Claim, status: RunEntity['status'], result: { error: JobError | null; upstreamStatus: number | null; durationMs: number }): Promise<void> {
-    await this.dataSource.query(
-      `UPDATE runs SET status = $2, finished_at = now(), duration_ms = $3, upstream_status = $4, error = $5, updated_at = now() WHERE id = $1`,
-      [claim.runId, status, Math.round(result.durationMs), result.upstreamStatus, result.error === null ? null : JSON.stringify(result.error)],
-    );
-    const data = { run_id: claim.runId, attempt: claim.attempt, status, upstream_status: result.upstreamStatus, duration_ms: Math.round(result.durationMs) };
-    if (status === 'succeeded') this.event(claim.job, 'run.succeeded', data, claim.runId);
-    else this.event(claim.job, 'run.failed', { ...data, code: result.error?.code ?? null }, claim.runId);
+  private runEvent(claim: Claim, run: RunResult): void {
+    const durationMs = Math.round(run.durationMs);
+    const data = { run_id: claim.runId, attempt: claim.attempt, status: run.status, upstream_status: run.upstreamStatus, duration_ms: durationMs };
+    if (run.status === 'succeeded') this.event(claim.job, 'run.succeeded', data, claim.runId);
+    else this.event(claim.job, 'run.failed', { ...data, code: run.error?.code ?? null }, claim.runId);
   }
 
-  /** Moves the claimed row on, unless something newer (a takeover, a purge) happened meanwhile. */
-  private async transition(
-    claim: Claim,
-    change: { status: JobEntity['status']; output?: unknown; error?: JobError | null; finishedAt?: boolean; delayUntil?: Date; attemptsDelta?: number },
-  ): Promise<boolean> {
+  /**
+   * Moves the claimed row on, unless something newer (a takeover, a purge) happened meanwhile.
+   * With `run`, the attempt's `runs` row is finished in the same statement (a CTE: one round trip,
+   * one commit); the run row is written whatever the job row's condition says, as before.
+   */
+  private async transition(claim: Claim, change: JobChange, run?: RunResult): Promise<boolean> {
     const sets = ['status = $3', 'updated_at = now()'];
     const params: unknown[] = [claim.job.id, claim.job.attempts, change.status];
-    const add = (sql: string, value: unknown): void => {
+    const bind = (value: unknown): string => {
       params.push(value);
-      sets.push(`${sql} = $${params.length}`);
+      return `$${params.length}`;
+    };
+    const add = (sql: string, value: unknown): void => {
+      sets.push(`${sql} = ${bind(value)}`);
     };
     if (change.output !== undefined) add('output', JSON.stringify(change.output ?? null));
     if (change.error !== undefined) add('error', change.error === null ? null : JSON.stringify(change.error));
     if (change.delayUntil !== undefined) add('delay_until', change.delayUntil);
     if (change.finishedAt) sets.push('finished_at = now()');
     if (change.attemptsDelta) sets.push(`attempts = GREATEST(0, attempts + ${Math.trunc(change.attemptsDelta)})`);
-    const result: [unknown[], number] = await this.dataSource.query(`UPDATE jobs SET ${sets.join(', ')} WHERE id = $1 AND status = 'running' AND attempts = $2`, params);
-    const changed = result[1] > 0;
+    const updateJob = `UPDATE jobs SET ${sets.join(', ')} WHERE id = $1 AND status = 'running' AND attempts = $2`;
+    let changed: boolean;
+    if (run === undefined) {
+      const result: [unknown[], number] = await this.dataSource.query(updateJob, params);
+      changed = result[1] > 0;
+    } else {
+      const runSets = `status = ${bind(run.status)}, finished_at = now(), duration_ms = ${bind(Math.round(run.durationMs))}, upstream_status = ${bind(run.upstreamStatus)}, error = ${bind(run.error === null ? null : JSON.stringify(run.error))}, updated_at = now()`;
+      const rows: Array<{ changed: number }> = await this.dataSource.query(
+        `WITH run AS (UPDATE runs SET ${runSets} WHERE id = ${bind(claim.runId)} RETURNING 1), job AS (${updateJob} RETURNING 1)
+         SELECT (SELECT count(*) FROM job)::int AS changed, (SELECT count(*) FROM run)::int AS runs`,
+        params,
+      );
+      changed = (rows[0]?.changed ?? 0) > 0;
+      this.runEvent(claim, run);
+    }
     if (changed && change.attemptsDelta) claim.job.attempts += change.attemptsDelta;
     return changed;
   }

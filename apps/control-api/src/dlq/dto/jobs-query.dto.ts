@@ -22,12 +22,12 @@ export class JobsQueryDto extends PageQueryDto {
   @MaxLength(NAME.max)
   connector?: string;
 
-  @ApiPropertyOptional({ format: 'date-time', description: 'Jobs created at or after this time' })
+  @ApiPropertyOptional({ format: 'date-time', description: 'Jobs created at or after this time (inclusive)' })
   @IsOptional()
   @IsISO8601({ strict: true })
   created_after?: string;
 
-  @ApiPropertyOptional({ format: 'date-time', description: 'Jobs created before this time' })
+  @ApiPropertyOptional({ format: 'date-time', description: 'Jobs created at or before this time (inclusive)' })
   @IsOptional()
   @IsISO8601({ strict: true })
   created_before?: string;

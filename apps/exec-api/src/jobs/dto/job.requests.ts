@@ -65,12 +65,12 @@ export class ListJobsQueryDto {
   @MaxLength(128)
   connector?: string;
 
-  @ApiPropertyOptional({ format: 'date-time', description: 'Jobs created strictly after this time' })
+  @ApiPropertyOptional({ format: 'date-time', description: 'Jobs created at or after this time (inclusive)' })
   @IsOptional()
   @IsISO8601({ strict: true })
   created_after?: string;
 
-  @ApiPropertyOptional({ format: 'date-time', description: 'Jobs created strictly before this time' })
+  @ApiPropertyOptional({ format: 'date-time', description: 'Jobs created at or before this time (inclusive)' })
   @IsOptional()
   @IsISO8601({ strict: true })
   created_before?: string;
