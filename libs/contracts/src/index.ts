@@ -7,3 +7,4 @@ export * from './request-id';
 export * from './queues';
 export * from './canonical-json';
 export * from './events';
+export * from './policy-schema';
