@@ -50,6 +50,8 @@ const env = {
   ORCH_MASTER_KEY: process.env.ORCH_MASTER_KEY || devMasterKey(),
   // Local fake upstreams run on this machine: the dev stack lets connectors reach loopback.
   EGRESS_ALLOW_CIDRS: process.env.EGRESS_ALLOW_CIDRS ?? '127.0.0.0/8,::1/128',
+  // The console shows webhook routes' URLs under webhook-ingress's address.
+  CONSOLE_WEBHOOK_INGRESS_URL: process.env.CONSOLE_WEBHOOK_INGRESS_URL ?? `http://127.0.0.1:${process.env.WEBHOOK_INGRESS_PORT ?? 4003}`,
   NX_DAEMON: 'false',
   NX_NO_CLOUD: 'true',
 };

@@ -31,6 +31,14 @@ export class ConsoleConfig extends BaseConfig {
   @IsUrl(LOOPBACK_OR_HOST_URL)
   EXEC_API_URL = 'http://127.0.0.1:4001';
 
+  /**
+   * The public base URL of webhook-ingress, shown to operators next to a webhook route (the URL to
+   * give the provider is `<this>/v1/webhooks/<provider>/<route_key>`); unset = only the path is shown.
+   */
+  @IsOptional()
+  @IsUrl(LOOPBACK_OR_HOST_URL)
+  CONSOLE_WEBHOOK_INGRESS_URL?: string;
+
   /** The built SPA (index.html + assets/). */
   @IsString()
   CONSOLE_SPA_DIR = defaultSpaDir();

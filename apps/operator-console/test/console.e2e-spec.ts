@@ -82,6 +82,19 @@ describe('operator-console BFF', () => {
       expect(unknownMetrics.body.error.code).toBe('NOT_FOUND');
     });
 
+    it('exposes the public webhook-ingress URL (null when unset), nothing else', async () => {
+      const unset = await request(t.server).get('/api/bff/config').expect(200);
+      expect(unset.body).toEqual({ webhook_ingress_url: null });
+      const configured = await startTestApp(consoleApp, { database: false, env: { CONSOLE_SPA_DIR: FIXTURE_SPA, CONTROL_API_URL: controlApi.url, EXEC_API_URL: execApiDown, CONSOLE_WEBHOOK_INGRESS_URL: 'https://hooks.example.com/' } });
+      try {
+        const res = await request(configured.server).get('/api/bff/config').expect(200);
+        expect(res.body).toEqual({ webhook_ingress_url: 'https://hooks.example.com' });
+        expect(res.headers['cache-control']).toBe('no-store');
+      } finally {
+        await configured.close();
+      }
+    });
+
     it('reports an upstream that answers /health as up and a closed port as down', async () => {
       const started = Date.now();
       const res = await request(t.server).get('/api/bff/upstreams').expect(200);

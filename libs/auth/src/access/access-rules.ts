@@ -110,6 +110,7 @@ export const ACCESS_RULES = {
   'bundles.import': { route: 'POST /v1/bundles/import', roles: ADMIN },
   // operator-console BFF
   'bff.upstreams': { route: 'GET /api/bff/upstreams', public: true },
+  'bff.config': { route: 'GET /api/bff/config', public: true },
   // The operator session: public to the token guard, the BFF authenticates by its own cookie.
   'bff.session.create': { route: 'POST /api/session', public: true },
   'bff.session.read': { route: 'GET /api/session', public: true },

@@ -11,3 +11,9 @@ export class UpstreamsResponseDto {
   @ApiProperty({ enum: UPSTREAM_STATES, description: 'exec-api answered GET /health with 2xx within 1 s' })
   exec_api!: UpstreamState;
 }
+
+/** Console settings the SPA needs from the server's configuration (never a secret). */
+export class BffConfigResponseDto {
+  @ApiProperty({ type: String, nullable: true, example: 'https://hooks.example.com', description: 'CONSOLE_WEBHOOK_INGRESS_URL, or null when unset' })
+  webhook_ingress_url!: string | null;
+}
