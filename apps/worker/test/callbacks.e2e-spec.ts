@@ -6,6 +6,7 @@ import { JobQueue } from '@orch/execution';
 import { FakeUpstream, type RecordedRequest, startTestApp, type TestApp } from '@orch/testing';
 // eslint-disable-next-line @nx/enforce-module-boundaries
 import { createVaultSecret, eventually, ExecStack } from '../../exec-api/test/support/exec-stack';
+import { JobSweeper } from '../src/jobs/job-sweeper.service';
 import { workerApp } from '../src/app.definition';
 import type { WorkerConfig } from '../src/config';
 
@@ -153,5 +154,36 @@ describe('worker callbacks', () => {
     const all = JSON.stringify(await dataSource.getRepository(EventLogEntity).find({ where: { workspaceId } }));
     expect(all).not.toContain(secret);
     expect(all).not.toContain(secret.replace(/^whsec_/, ''));
+  });
+
+  it('redelivers a callback left delivering with no queue entry (crash mid-delivery), once the sweeper looks', async () => {
+    const { workspaceId, connector, secret } = await workspaceWithSecret();
+    const job = await dataSource.getRepository(JobEntity).save({
+      workspaceId,
+      connector,
+      operation: 'get_thing',
+      payload: { id: '9' },
+      maxAttempts: 1,
+      status: 'succeeded' as const,
+      attempts: 1,
+      output: { ok: true },
+      finishedAt: new Date(),
+      callbackUrl: `${receiver.url}/hooks/orphan`,
+      callbackStatus: 'delivering' as const,
+      callbackAttempts: 1,
+    });
+    // A worker died after marking the attempt: no `cb-<id>` entry, the row untouched for an hour.
+    await dataSource.query(`UPDATE jobs SET updated_at = now() - interval '1 hour' WHERE id = $1`, [job.id]);
+    expect(await queue.callbacks.getJob(`cb-${job.id}`)).toBeUndefined();
+
+    // A recent `delivering` row (an attempt in flight or waiting for its retry) is left alone.
+    const inFlight = await dataSource.getRepository(JobEntity).save({ ...job, id: undefined, callbackUrl: `${receiver.url}/hooks/in-flight`, updatedAt: undefined });
+    await worker.app.get(JobSweeper).sweep();
+
+    const done = await callbackSettled(job.id);
+    expect(done).toMatchObject({ callbackStatus: 'delivered', callbackAttempts: 2 });
+    expect(receiver.requests.map((r) => r.url)).toEqual(['/hooks/orphan']);
+    expect(verifyStandardWebhook(secret, receiver.requests[0] as RecordedRequest)).toBe(true);
+    expect((await dataSource.getRepository(JobEntity).findOneByOrFail({ id: inFlight.id })).callbackStatus).toBe('delivering');
   });
 });

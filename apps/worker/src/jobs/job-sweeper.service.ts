@@ -24,7 +24,10 @@ interface SweptRow {
  * - `running` rows started more than (policy total + WORKER_STALLED_INTERVAL_MS + JOB_STUCK_AFTER_MS)
  *   ago whose entry is gone (with an entry, BullMQ's stalled-job check redelivers it; the runner
  *   then takes the row over);
- * - terminal rows with callback_status `pending` for JOB_STUCK_AFTER_MS (the callback enqueue failed).
+ * - terminal rows with callback_status `pending` for JOB_STUCK_AFTER_MS (the callback enqueue failed);
+ * - rows with callback_status `delivering` untouched for CALLBACK_TIMEOUT_MS + JOB_STUCK_AFTER_MS whose
+ *   `cb-<id>` entry is gone (a crash mid-delivery, or the entry lost with Redis): while a retry
+ *   waits, its delayed entry exists and the row is left alone.
  */
 @Injectable()
 export class JobSweeper implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -89,7 +92,21 @@ export class JobSweeper implements OnApplicationBootstrap, OnApplicationShutdown
       [stuck],
     );
     for (const row of callbacks) await this.queue.enqueueCallback({ id: row.id, workspaceId: row.workspace_id });
-    return { queued: queued.length, running: requeued, callbacks: callbacks.length };
+
+    const delivering: SweptRow[] = await this.dataSource.query(
+      `SELECT id, workspace_id, NULL AS trace_context FROM jobs
+        WHERE callback_status = 'delivering'
+          AND updated_at < now() - make_interval(secs => ($1::double precision + $2) / 1000)
+        ORDER BY updated_at LIMIT ${SWEEP_BATCH}`,
+      [this.config.CALLBACK_TIMEOUT_MS, stuck],
+    );
+    let redelivered = 0;
+    for (const row of delivering) {
+      if (await this.queue.callbacks.getJob(`cb-${row.id}`)) continue;
+      await this.queue.enqueueCallback({ id: row.id, workspaceId: row.workspace_id });
+      redelivered++;
+    }
+    return { queued: queued.length, running: requeued, callbacks: callbacks.length + redelivered };
   }
 }
 
