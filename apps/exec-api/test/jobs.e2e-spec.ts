@@ -73,6 +73,7 @@ describe('/v1/jobs', () => {
         attempts: 0,
         max_attempts: 3,
         cancel_requested: false,
+        config_version: null,
         callback_url: 'http://127.0.0.1:9/hooks',
         callback: { url: 'http://127.0.0.1:9/hooks', status: null, attempts: 0 },
         run_at: res.body.created_at,

@@ -9,6 +9,8 @@ export interface JobView {
   attempts: number;
   max_attempts: number;
   cancel_requested: boolean;
+  /** Set by a DLQ replay pinned to a config version (D61). */
+  config_version: string | null;
   callback_url: string | null;
   callback: { url: string; status: CallbackStatus | null; attempts: number } | null;
   run_at: string;
@@ -30,6 +32,7 @@ export function toJobView(job: JobEntity): JobView {
     attempts: job.attempts,
     max_attempts: job.maxAttempts,
     cancel_requested: job.cancelRequested,
+    config_version: job.configVersion ?? null,
     callback_url: job.callbackUrl,
     callback: job.callbackUrl === null ? null : { url: job.callbackUrl, status: job.callbackStatus, attempts: job.callbackAttempts },
     run_at: (job.delayUntil ?? job.createdAt).toISOString(),

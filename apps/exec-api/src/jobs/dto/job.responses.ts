@@ -70,6 +70,9 @@ export class JobResponseDto {
   @ApiProperty({ description: 'A cancel was asked while the job was running; the worker stops at the next safe point' })
   cancel_requested!: boolean;
 
+  @ApiProperty({ type: String, nullable: true, description: 'The config version a DLQ replay pinned the job to (null otherwise); carried for the product, not read by the execution plane' })
+  config_version!: string | null;
+
   @ApiProperty({ nullable: true })
   callback_url!: string | null;
 
