@@ -38,14 +38,20 @@ function pidsNamed(names) {
 
 /**
  * A snapshot of CPU ticks: `children` is {label: pid}; Postgres and Redis server processes are
- * found by name; the bench's own process is included as "bench driver".
+ * found by name (CPU time of those that exit during the window is lost, that of those that start
+ * counts in full); the bench's own process is included as "bench driver".
  */
 export function cpuSnapshot(children) {
   const snapshot = { at: performance.now(), ticks: {} };
   for (const [label, pid] of Object.entries(children)) snapshot.ticks[label] = ticksOf(pid);
+  // Per pid: a server process that exits during the window (a pool closing an idle connection)
+  // must not take its whole past CPU time out of the sum, and one that starts counts from zero.
+  snapshot.servers = {};
   const servers = pidsNamed(['postgres', 'redis-server']);
   for (const [name, pids] of Object.entries(servers)) {
-    snapshot.ticks[`${name} (all processes)`] = pids.reduce((sum, pid) => sum + (ticksOf(pid) ?? 0), 0);
+    const label = `${name} (all processes)`;
+    snapshot.servers[label] = Object.fromEntries(pids.map((pid) => [pid, ticksOf(pid) ?? 0]));
+    snapshot.ticks[label] = 0;
   }
   const own = process.cpuUsage();
   snapshot.ticks['bench driver (this process)'] = ((own.user + own.system) / 1e6) * TICKS_PER_SECOND;
@@ -58,6 +64,12 @@ export function cpuDelta(before, after) {
   for (const [label, ticks] of Object.entries(after.ticks)) {
     const start = before.ticks[label];
     seconds[label] = ticks === undefined || start === undefined ? NaN : (ticks - start) / TICKS_PER_SECOND;
+  }
+  for (const [label, pids] of Object.entries(after.servers ?? {})) {
+    const earlier = before.servers?.[label] ?? {};
+    let ticks = 0;
+    for (const [pid, now] of Object.entries(pids)) ticks += Math.max(0, now - (earlier[pid] ?? 0));
+    seconds[label] = ticks / TICKS_PER_SECOND;
   }
   return { wall_s: (after.at - before.at) / 1000, cpu_s: seconds };
 }

@@ -125,17 +125,23 @@ export async function startApp(name, env, logDir, nodeArgs = [], ipc = false) {
   return { child, log };
 }
 
+/** The first operator (bootstrap → login) and a workspace `bench-dev`: {operator (its token), workspace}. */
+export async function bootstrapWorkspace(control, bootstrapToken, reason) {
+  const email = 'bench-admin@example.com';
+  const password = randomBytes(18).toString('base64url');
+  await call(control, 'POST', '/v1/auth/bootstrap', { headers: { 'x-bootstrap-token': bootstrapToken }, body: { email, password, reason } });
+  const { access_token: operator } = await call(control, 'POST', '/v1/auth/login', { body: { email, password } });
+  const workspace = await call(control, 'POST', '/v1/workspaces', { token: operator, body: { name: 'bench-dev', reason } });
+  return { operator, workspace };
+}
+
 /**
  * Workspace, policy, connector and service identity through control-api's public HTTP API.
  * `quotas` go into the workspace settings as they are; `scopes` are the service identity's.
  */
 export async function setUpControlPlane(control, bootstrapToken, upstreamUrl, { reason, scopes = ['execute'], quotas = { rps: 100_000, concurrency: 10_000 } }) {
   step('Setting up through control-api: operator, workspace, policy, connector, service identity');
-  const email = 'bench-admin@example.com';
-  const password = randomBytes(18).toString('base64url');
-  await call(control, 'POST', '/v1/auth/bootstrap', { headers: { 'x-bootstrap-token': bootstrapToken }, body: { email, password, reason } });
-  const { access_token: operator } = await call(control, 'POST', '/v1/auth/login', { body: { email, password } });
-  const workspace = await call(control, 'POST', '/v1/workspaces', { token: operator, body: { name: 'bench-dev', reason } });
+  const { operator, workspace } = await bootstrapWorkspace(control, bootstrapToken, reason);
   const ws = `/v1/workspaces/${workspace.id}`;
   // Quotas and the rate limit at the maxima the DTOs allow: the benchmark measures the path, not a limiter saying no.
   await call(control, 'PATCH', ws, { token: operator, body: { reason, settings: { quotas } } });

@@ -16,10 +16,13 @@ export class AppModule {
         DataModule.forRoot({ url: config.DATABASE_URL }),
         AuthModule.forVerifier({ mode: config.AUTH_MODE, issuer: config.ORCH_JWT_ISSUER, audience: EXEC_AUDIENCE, jwksUrl: config.ORCH_JWKS_URL }),
         JobQueueModule.forRoot({ redisUrl: config.REDIS_URL, redisKeyPrefix: config.REDIS_KEY_PREFIX }),
-        WebhooksModule.forRoot({
-          masterKey: config.ORCH_MASTER_KEY,
-          ...(config.ORCH_MASTER_KEYS_PREVIOUS ? { previousMasterKeys: config.ORCH_MASTER_KEYS_PREVIOUS } : {}),
-        }),
+        WebhooksModule.forRoot(
+          {
+            masterKey: config.ORCH_MASTER_KEY,
+            ...(config.ORCH_MASTER_KEYS_PREVIOUS ? { previousMasterKeys: config.ORCH_MASTER_KEYS_PREVIOUS } : {}),
+          },
+          { routeCacheMs: config.WEBHOOK_ROUTE_CACHE_MS },
+        ),
       ],
     };
   }

@@ -201,6 +201,27 @@ describe('webhook-ingress POST /v1/webhooks', () => {
       expect(await inboxRows(disabled.workspaceId)).toHaveLength(0);
     });
 
+    it('applies a route change (disabled) within two route-cache periods (WEBHOOK_ROUTE_CACHE_MS, 1 s by default)', async () => {
+      const r = await route('stripe', secret);
+      const first = stripeEvent();
+      await post(r.route.ingress_path, first, { 'stripe-signature': stripeHeader(first, secret) }).expect(200);
+      await controlSend('patch', `/v1/workspaces/${r.workspaceId}/webhook-routes/${r.route.id}`, { enabled: false }, 200);
+      const changedAt = Date.now();
+
+      let refusedAfterMs: number | undefined;
+      while (refusedAfterMs === undefined && Date.now() - changedAt < 5000) {
+        const payload = stripeEvent();
+        const res = await post(r.route.ingress_path, payload, { 'stripe-signature': stripeHeader(payload, secret) });
+        if (res.status === 404) refusedAfterMs = Date.now() - changedAt;
+        else await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      expect(refusedAfterMs).toBeDefined();
+      expect(refusedAfterMs).toBeLessThanOrEqual(2000 + 500);
+      // Once refused, refused for good: the stale entry is not served again.
+      const later = stripeEvent();
+      await post(r.route.ingress_path, later, { 'stripe-signature': stripeHeader(later, secret) }).expect(404);
+    });
+
     it('answers 413 PAYLOAD_TOO_LARGE above 1 MiB', async () => {
       const payload = stripeEvent({ padding: 'x'.repeat(1024 * 1024) });
       const res = await post(path, payload, { 'stripe-signature': stripeHeader(payload, secret) }).expect(413);

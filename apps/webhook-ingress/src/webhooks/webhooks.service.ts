@@ -1,9 +1,10 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { extractEventId, type HmacSignatureHeaderConfig, verifyWebhook, type VerifyInput, type WebhookSecret } from '@orch/connectors';
 import { DomainError } from '@orch/contracts';
 import type { WebhookRouteEntity, WebhookVerification } from '@orch/data';
 import { JobQueue } from '@orch/execution';
 import { SecretResolver } from '@orch/secrets';
+import { TtlCache } from './route-cache';
 import { storableHeaders } from './webhook-headers';
 import { WebhookMetrics } from './webhook-metrics';
 import { WebhooksRepository } from './webhooks.repository';
@@ -24,6 +25,22 @@ export interface WebhookReceipt {
   id: string;
   duplicate: boolean;
 }
+
+/** Injection token of the ingress' own options (WebhooksModule.forRoot). */
+export const WEBHOOK_INGRESS_OPTIONS = Symbol('WEBHOOK_INGRESS_OPTIONS');
+
+export interface WebhookIngressOptions {
+  /** How long a route with its resolved signing secrets is reused per process; 0 reads them per request. */
+  routeCacheMs: number;
+}
+
+/** A route with the signing secrets it verifies with (the previous one carries its grace expiry). */
+interface ResolvedRoute {
+  route: WebhookRouteEntity;
+  secrets: WebhookSecret[];
+}
+
+type RouteLookup = { by: 'key'; provider: string; routeKey: string } | { by: 'account'; provider: string; account: string };
 
 type ParsedBody = { ok: true; value: unknown } | { ok: false };
 
@@ -63,16 +80,20 @@ function notFound(): DomainError {
 @Injectable()
 export class WebhooksService {
   private readonly logger = new Logger(WebhooksService.name);
+  private readonly routes: TtlCache<ResolvedRoute>;
 
   constructor(
     private readonly repository: WebhooksRepository,
     private readonly secrets: SecretResolver,
     private readonly queue: JobQueue,
     private readonly metrics: WebhookMetrics,
-  ) {}
+    @Inject(WEBHOOK_INGRESS_OPTIONS) options: WebhookIngressOptions,
+  ) {
+    this.routes = new TtlCache<ResolvedRoute>(options.routeCacheMs);
+  }
 
   async receive(incoming: IncomingWebhook, now = new Date()): Promise<WebhookReceipt> {
-    const route = await this.findRoute(incoming);
+    const { route, secrets } = await this.findRoute(incoming, now);
     const verification = route.verification;
     const hmac = hmacConfig(verification);
 
@@ -80,7 +101,8 @@ export class WebhooksService {
       scheme: verification.scheme,
       rawBody: incoming.rawBody,
       headers: incoming.headers,
-      secrets: await this.usableSecrets(route, now),
+      // A cached previous secret past its grace is dropped here: verifyWebhook checks expiresAt against `now`.
+      secrets,
       now,
       ...(verification.tolerance_seconds !== undefined ? { toleranceSeconds: verification.tolerance_seconds } : {}),
       ...(hmac ? { hmac } : {}),
@@ -110,22 +132,37 @@ export class WebhooksService {
     return { received: true, id: stored.id, duplicate: !stored.created };
   }
 
-  private async findRoute(incoming: IncomingWebhook): Promise<WebhookRouteEntity> {
-    if (incoming.routeKey !== undefined) {
-      const route = await this.repository.findEnabledRouteByKey(incoming.provider, incoming.routeKey);
-      if (!route) throw notFound();
-      return route;
-    }
+  /**
+   * The enabled route the delivery names, with its signing secrets. Both are reused per process
+   * for `routeCacheMs` (default 1 s; then reloaded in the background, see TtlCache), so the hot
+   * path does not read Postgres three times per delivery. A route created a moment ago is found at
+   * once (misses are not cached); a change to an existing route (disable, new secret) applies
+   * within `routeCacheMs`, at most twice that.
+   */
+  private async findRoute(incoming: IncomingWebhook, now: Date): Promise<ResolvedRoute> {
+    const lookup = this.lookupOf(incoming);
+    if (!lookup) throw notFound();
+    const key = lookup.by === 'key' ? `key\u0000${lookup.provider}\u0000${lookup.routeKey}` : `account\u0000${lookup.provider}\u0000${lookup.account}`;
+    const resolved = await this.routes.get(key, () => this.loadRoute(lookup, now));
+    if (!resolved) throw notFound();
+    return resolved;
+  }
+
+  private lookupOf(incoming: IncomingWebhook): RouteLookup | undefined {
+    if (incoming.routeKey !== undefined) return { by: 'key', provider: incoming.provider, routeKey: incoming.routeKey };
     // Account routing reads the (still unverified) body only to pick the route whose secret then verifies it.
     const parsed = parseJson(incoming.rawBody);
     const account = parsed.ok ? stringAt(parsed.value, 'account') : null;
-    if (!account) throw notFound();
-    const route = await this.repository.findEnabledRouteByAccount(incoming.provider, account);
-    if (!route) throw notFound();
-    return route;
+    return account ? { by: 'account', provider: incoming.provider, account } : undefined;
   }
 
-  /** The current secret, plus the previous one while its rotation grace lasts. Resolved per request, so a rotation applies at once. */
+  private async loadRoute(lookup: RouteLookup, now: Date): Promise<ResolvedRoute | null> {
+    const route =
+      lookup.by === 'key' ? await this.repository.findEnabledRouteByKey(lookup.provider, lookup.routeKey) : await this.repository.findEnabledRouteByAccount(lookup.provider, lookup.account);
+    return route ? { route, secrets: await this.usableSecrets(route, now) } : null;
+  }
+
+  /** The current secret, plus the previous one while its rotation grace lasts (at `now`; verifyWebhook checks the expiry again per delivery). */
   private async usableSecrets(route: WebhookRouteEntity, now: Date): Promise<WebhookSecret[]> {
     const secrets: WebhookSecret[] = [];
     try {
@@ -147,7 +184,7 @@ export class WebhooksService {
   /**
    * The row is already stored, so a Redis outage must not fail the provider's delivery (it would
    * resend, and the repeat is a duplicate that is never enqueued). A failed or slow enqueue leaves
-   * the row `received`; re-enqueueing such rows is a sweeper's job (not built yet).
+   * the row `received`; the worker's WebhookSweeper enqueues such rows after WEBHOOK_RECEIVED_STUCK_AFTER_MS.
    */
   private async enqueueBounded(inboxId: string, workspaceId: string): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
