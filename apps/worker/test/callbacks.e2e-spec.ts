@@ -177,7 +177,19 @@ describe('worker callbacks', () => {
     expect(await queue.callbacks.getJob(`cb-${job.id}`)).toBeUndefined();
 
     // A recent `delivering` row (an attempt in flight or waiting for its retry) is left alone.
-    const inFlight = await dataSource.getRepository(JobEntity).save({ ...job, id: undefined, callbackUrl: `${receiver.url}/hooks/in-flight`, updatedAt: undefined });
+    const inFlight = await dataSource.getRepository(JobEntity).save({
+      workspaceId,
+      connector,
+      operation: 'get_thing',
+      payload: { id: '10' },
+      maxAttempts: 1,
+      status: 'succeeded' as const,
+      attempts: 1,
+      finishedAt: new Date(),
+      callbackUrl: `${receiver.url}/hooks/in-flight`,
+      callbackStatus: 'delivering' as const,
+      callbackAttempts: 1,
+    });
     await worker.app.get(JobSweeper).sweep();
 
     const done = await callbackSettled(job.id);
