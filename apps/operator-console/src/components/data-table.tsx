@@ -24,7 +24,7 @@ export function DataTable<T>({ columns, rows, rowKey, caption, onRowClick }: { c
         </thead>
         <tbody>
           {rows.map((row) => (
-            <tr key={rowKey(row)} className={onRowClick ? 'table__row--link' : undefined} onClick={onRowClick ? () => onRowClick(row) : undefined}>
+            <tr key={rowKey(row)} className={onRowClick ? 'table__row--link' : undefined} onClick={onRowClick ? (event) => !isControl(event.target) && onRowClick(row) : undefined}>
               {columns.map((column) => (
                 <td key={column.header} className={column.className}>
                   {column.render(row)}
@@ -36,4 +36,9 @@ export function DataTable<T>({ columns, rows, rowKey, caption, onRowClick }: { c
       </table>
     </div>
   );
+}
+
+/** A click on a link, button or form control inside a row is that control's, not the row's. */
+function isControl(target: EventTarget): boolean {
+  return target instanceof Element && target.closest('a, button, input, select, textarea, label') !== null;
 }
