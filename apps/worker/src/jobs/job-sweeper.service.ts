@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { JobQueue } from '@orch/execution';
+import { PeriodicTask } from '../common/periodic-task';
 import { WORKER_CONFIG, type WorkerConfig } from '../config';
 
 /** Rows looked at per category and sweep, oldest first. */
@@ -32,29 +33,22 @@ interface SweptRow {
 @Injectable()
 export class JobSweeper implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(JobSweeper.name);
-  private timer?: NodeJS.Timeout;
-  private sweeping?: Promise<void>;
+  private readonly periodic: PeriodicTask;
 
   constructor(
     private readonly dataSource: DataSource,
     private readonly queue: JobQueue,
     @Inject(WORKER_CONFIG) private readonly config: WorkerConfig,
-  ) {}
+  ) {
+    this.periodic = new PeriodicTask('job sweep', this.config.JOB_SWEEP_EVERY_MS, () => this.sweep(), this.logger);
+  }
 
   onApplicationBootstrap(): void {
-    this.timer = setInterval(() => {
-      if (this.sweeping) return;
-      this.sweeping = this.sweep()
-        .then(() => undefined)
-        .catch((error: unknown) => this.logger.warn(`job sweep failed: ${error instanceof Error ? error.message : String(error)}`))
-        .finally(() => (this.sweeping = undefined));
-    }, this.config.JOB_SWEEP_EVERY_MS);
-    this.timer.unref();
+    this.periodic.start();
   }
 
   async onApplicationShutdown(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    await this.sweeping;
+    await this.periodic.stop();
   }
 
   /** One sweep; returns how many rows were handed to the queue (including no-op adds). */

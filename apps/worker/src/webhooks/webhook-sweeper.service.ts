@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { JobQueue } from '@orch/execution';
+import { PeriodicTask } from '../common/periodic-task';
 import { WORKER_CONFIG, type WorkerConfig } from '../config';
 import { WebhookProcessingMetrics } from './webhook-metrics';
 
@@ -26,30 +27,23 @@ interface SweptRow {
 @Injectable()
 export class WebhookSweeper implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(WebhookSweeper.name);
-  private timer?: NodeJS.Timeout;
-  private sweeping?: Promise<void>;
+  private readonly periodic: PeriodicTask;
 
   constructor(
     private readonly dataSource: DataSource,
     private readonly queue: JobQueue,
     private readonly metrics: WebhookProcessingMetrics,
     @Inject(WORKER_CONFIG) private readonly config: WorkerConfig,
-  ) {}
+  ) {
+    this.periodic = new PeriodicTask('webhook sweep', this.config.WEBHOOK_SWEEP_EVERY_MS, () => this.sweep(), this.logger);
+  }
 
   onApplicationBootstrap(): void {
-    this.timer = setInterval(() => {
-      if (this.sweeping) return;
-      this.sweeping = this.sweep()
-        .then(() => undefined)
-        .catch((error: unknown) => this.logger.warn(`webhook sweep failed: ${error instanceof Error ? error.message : String(error)}`))
-        .finally(() => (this.sweeping = undefined));
-    }, this.config.WEBHOOK_SWEEP_EVERY_MS);
-    this.timer.unref();
+    this.periodic.start();
   }
 
   async onApplicationShutdown(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    await this.sweeping;
+    await this.periodic.stop();
   }
 
   /** One sweep; returns how many rows of each kind were handed to the queue (no-op adds included). */
