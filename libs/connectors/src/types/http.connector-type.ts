@@ -24,9 +24,10 @@ export const HTTP_CONNECTOR_TYPE: ConnectorTypeDefinition = {
         required: ['kind'],
         discriminator: { propertyName: 'kind' },
         oneOf: [
-          { type: 'object', additionalProperties: false, required: ['kind'], properties: { kind: { const: 'none' } } },
-          { type: 'object', additionalProperties: false, required: ['kind', 'secret_ref'], properties: { kind: { const: 'bearer' }, secret_ref: SECRET_REF_NAME_SCHEMA } },
+          { title: 'No authentication', type: 'object', additionalProperties: false, required: ['kind'], properties: { kind: { const: 'none' } } },
+          { title: 'Bearer token', type: 'object', additionalProperties: false, required: ['kind', 'secret_ref'], properties: { kind: { const: 'bearer' }, secret_ref: SECRET_REF_NAME_SCHEMA } },
           {
+            title: 'Header with a secret value',
             type: 'object',
             additionalProperties: false,
             required: ['kind', 'header_name', 'secret_ref'],
@@ -37,6 +38,7 @@ export const HTTP_CONNECTOR_TYPE: ConnectorTypeDefinition = {
             },
           },
           {
+            title: 'Basic auth',
             type: 'object',
             additionalProperties: false,
             required: ['kind', 'username', 'secret_ref'],
