@@ -12,3 +12,4 @@ export * from './jobs/job-queue';
 export * from './events/event-announcer';
 export * from './events/index';
 export * from './jobs/job-view';
+export * from './jobs/job-filters.dto';

@@ -1,37 +1,14 @@
-import { ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiPropertyOptional, IntersectionType } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsISO8601, IsOptional, IsString, IsUUID, Max, MaxLength, Min, MinLength, ValidateBy, type ValidationOptions } from 'class-validator';
+import { IsInt, IsISO8601, IsOptional, IsString, IsUUID, Max, MaxLength, Min, MinLength, ValidateBy, type ValidationOptions } from 'class-validator';
 import { EVENT_TYPES } from '@orch/contracts';
-import { EVENT_PAGE_DEFAULT, EVENT_PAGE_MAX, type EventQuery, isEventCursor, parseEventTypeFilter } from '@orch/execution';
-import { JOB_STATUSES, type JobStatus } from '@orch/data';
+import { EVENT_PAGE_DEFAULT, EVENT_PAGE_MAX, type EventQuery, isEventCursor, JobFiltersDto, parseEventTypeFilter } from '@orch/execution';
 import { PageQueryDto } from '../../common/dto/page.dto';
 
 const NAME = { min: 1, max: 128 };
 
-/** Filters of GET …/jobs (AND) plus the page. */
-export class JobsQueryDto extends PageQueryDto {
-  @ApiPropertyOptional({ enum: JOB_STATUSES })
-  @IsOptional()
-  @IsIn(JOB_STATUSES)
-  status?: JobStatus;
-
-  @ApiPropertyOptional({ description: 'Connector name the job was submitted with' })
-  @IsOptional()
-  @IsString()
-  @MinLength(NAME.min)
-  @MaxLength(NAME.max)
-  connector?: string;
-
-  @ApiPropertyOptional({ format: 'date-time', description: 'Jobs created at or after this time (inclusive)' })
-  @IsOptional()
-  @IsISO8601({ strict: true })
-  created_after?: string;
-
-  @ApiPropertyOptional({ format: 'date-time', description: 'Jobs created at or before this time (inclusive)' })
-  @IsOptional()
-  @IsISO8601({ strict: true })
-  created_before?: string;
-}
+/** Filters of GET …/jobs (the shared job filters, AND) plus the page. */
+export class JobsQueryDto extends IntersectionType(PageQueryDto, JobFiltersDto) {}
 
 /** Filters of GET …/dlq (AND) plus the page. */
 export class DlqQueryDto extends PageQueryDto {

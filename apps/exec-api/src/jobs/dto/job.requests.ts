@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsISO8601, IsObject, IsOptional, IsString, IsUrl, Matches, Max, MaxLength, Min } from 'class-validator';
-import { JOB_STATUSES, type JobStatus } from '@orch/data';
+import { IsInt, IsObject, IsOptional, IsString, IsUrl, Matches, Max, MaxLength, Min } from 'class-validator';
+import { JobFiltersDto } from '@orch/execution';
 
 /** delay_ms may postpone a job by at most 7 days. */
 export const MAX_DELAY_MS = 7 * 24 * 60 * 60 * 1000;
@@ -52,29 +52,8 @@ export class CreateJobRequestDto {
   max_attempts?: number;
 }
 
-/** Query of GET /v1/jobs: filters (combined with AND) and the page. */
-export class ListJobsQueryDto {
-  @ApiPropertyOptional({ enum: JOB_STATUSES })
-  @IsOptional()
-  @IsIn(JOB_STATUSES)
-  status?: JobStatus;
-
-  @ApiPropertyOptional({ description: 'Connector name the job was submitted with' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(128)
-  connector?: string;
-
-  @ApiPropertyOptional({ format: 'date-time', description: 'Jobs created at or after this time (inclusive)' })
-  @IsOptional()
-  @IsISO8601({ strict: true })
-  created_after?: string;
-
-  @ApiPropertyOptional({ format: 'date-time', description: 'Jobs created at or before this time (inclusive)' })
-  @IsOptional()
-  @IsISO8601({ strict: true })
-  created_before?: string;
-
+/** Query of GET /v1/jobs: the shared job filters (AND) and the page. */
+export class ListJobsQueryDto extends JobFiltersDto {
   @ApiPropertyOptional({ minimum: 1, maximum: MAX_JOBS_PAGE_SIZE, default: DEFAULT_JOBS_PAGE_SIZE })
   @IsOptional()
   @Type(() => Number)
