@@ -1,13 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
 import { DataSource } from 'typeorm';
-import { EventLogEntity, JobEntity, WorkspaceEntity } from '@orch/data';
+import { EventLogEntity, JobEntity } from '@orch/data';
 import { JobQueue } from '@orch/execution';
 import { FakeUpstream, type RecordedRequest, startTestApp, type TestApp } from '@orch/testing';
 // eslint-disable-next-line @nx/enforce-module-boundaries
-import { createVaultSecret, eventually, ExecStack } from '../../exec-api/test/support/exec-stack';
+import { eventually, ExecStack } from '../../exec-api/test/support/exec-stack';
 import { JobSweeper } from '../src/jobs/job-sweeper.service';
 import { workerApp } from '../src/app.definition';
+import { workspaceWithCallbackSecret } from './support/callback-secret';
 import type { WorkerConfig } from '../src/config';
 
 /** The receiver's side, with the official `standardwebhooks` package (tolerance 5 min, constant-time compare). */
@@ -57,12 +58,9 @@ describe('worker callbacks', () => {
 
   /** A workspace with a callback secret in the vault and an http connector on the fake upstream. */
   async function workspaceWithSecret(): Promise<{ workspaceId: string; connector: string; secret: string }> {
-    const { ws } = await stack.workspace();
-    const secret = `whsec_${randomBytes(24).toString('base64')}`;
-    await createVaultSecret(stack, ws.id, 'callback-secret', secret);
-    await dataSource.getRepository(WorkspaceEntity).update({ id: ws.id }, { callbackSecretRef: 'callback-secret' });
-    const { connector } = await stack.httpConnector(ws.id);
-    return { workspaceId: ws.id, connector, secret };
+    const { workspaceId, secret } = await workspaceWithCallbackSecret(stack, dataSource);
+    const { connector } = await stack.httpConnector(workspaceId);
+    return { workspaceId, connector, secret };
   }
 
   async function runJob(workspaceId: string, connector: string, callbackPath: string): Promise<JobEntity> {

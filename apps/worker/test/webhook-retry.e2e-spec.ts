@@ -2,12 +2,13 @@ import { randomBytes } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
-import { WebhookInboxEntity, WebhookRouteEntity, WorkspaceEntity } from '@orch/data';
+import { WebhookInboxEntity, WebhookRouteEntity } from '@orch/data';
 import { JobQueue } from '@orch/execution';
 import { createTestOperator, FakeUpstream, startTestApp, type TestApp, type TestOperator } from '@orch/testing';
 // eslint-disable-next-line @nx/enforce-module-boundaries
-import { createVaultSecret, ExecStack } from '../../exec-api/test/support/exec-stack';
+import { ExecStack } from '../../exec-api/test/support/exec-stack';
 import { workerApp } from '../src/app.definition';
+import { workspaceWithCallbackSecret } from './support/callback-secret';
 import type { WorkerConfig } from '../src/config';
 
 /**
@@ -68,10 +69,8 @@ describe('webhook retry from the control plane, processed by the worker', () => 
   }
 
   it('processes a webhook whose forward target failed after a retry from control-api, one or in bulk', async () => {
-    const { ws } = await stack.workspace();
-    const secret = `whsec_${randomBytes(24).toString('base64')}`;
-    await createVaultSecret(stack, ws.id, 'callback-secret', secret);
-    await dataSource.getRepository(WorkspaceEntity).update({ id: ws.id }, { callbackSecretRef: 'callback-secret' });
+    const { workspaceId, secret } = await workspaceWithCallbackSecret(stack, dataSource);
+    const ws = { id: workspaceId };
     const route = await dataSource.getRepository(WebhookRouteEntity).save({
       workspaceId: ws.id,
       provider: 'stripe',

@@ -3,7 +3,7 @@ import { Webhook } from 'standardwebhooks';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { WEBHOOK_QUEUE_JOB_NAME } from '@orch/contracts';
-import { EventLogEntity, WebhookInboxEntity, type WebhookInboxStatus, WebhookRouteEntity, type WebhookTarget, WorkspaceEntity } from '@orch/data';
+import { EventLogEntity, WebhookInboxEntity, type WebhookInboxStatus, WebhookRouteEntity, type WebhookTarget } from '@orch/data';
 import { JobQueue } from '@orch/execution';
 import { MetricsService } from '@orch/platform';
 import { FakeUpstream, type RecordedRequest, startTestApp, type TestApp } from '@orch/testing';
@@ -15,6 +15,7 @@ import { webhookIngressApp } from '../../webhook-ingress/src/app.definition';
 // eslint-disable-next-line @nx/enforce-module-boundaries
 import type { WebhookIngressConfig } from '../../webhook-ingress/src/config';
 import { workerApp } from '../src/app.definition';
+import { workspaceWithCallbackSecret } from './support/callback-secret';
 import type { WorkerConfig } from '../src/config';
 import { WebhookSweeper } from '../src/webhooks/webhook-sweeper.service';
 
@@ -82,11 +83,7 @@ describe('worker webhook processing', () => {
 
   /** A workspace whose callback secret (which signs forwarded webhooks) is in the vault. */
   async function workspaceWithSecret(): Promise<{ workspaceId: string; secret: string }> {
-    const { ws } = await stack.workspace();
-    const secret = whsec();
-    await createVaultSecret(stack, ws.id, 'callback-secret', secret);
-    await dataSource.getRepository(WorkspaceEntity).update({ id: ws.id }, { callbackSecretRef: 'callback-secret' });
-    return { workspaceId: ws.id, secret };
+    return workspaceWithCallbackSecret(stack, dataSource);
   }
 
   async function route(workspaceId: string, target: WebhookTarget): Promise<WebhookRouteEntity> {
