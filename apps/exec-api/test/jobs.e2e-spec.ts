@@ -8,6 +8,7 @@ import { JobQueue } from '@orch/execution';
 import { redisConnectionOptions } from '@orch/platform';
 import { ScratchRedis, TEST_REDIS_URL } from '@orch/testing';
 import { closeSettled, eventually, ExecStack, type TestWorkspace } from './support/exec-stack';
+import { MAX_SUBMISSION_BATCH } from '../src/jobs/jobs.repository';
 
 /** A fresh key per test, so tests never see each other's stored responses. */
 function newKey(label: string): string {
@@ -451,9 +452,8 @@ describe('/v1/jobs', () => {
     });
 
     it('stays exact when concurrent submissions move from the shared-lock path to the exclusive one', async () => {
-      // Far from the limit (fewer than queue_depth − max_connections active) POSTs share the lock; near it they take it alone.
-      const rows: Array<{ max_connections: string }> = await h.jobs.manager.query('SHOW max_connections');
-      const headroom = Number(rows[0]?.max_connections);
+      // Far from the limit (fewer than queue_depth − max_connections × batch active) POSTs share the lock; near it they take it alone.
+      const headroom = await submissionHeadroom();
       const f = await stack.workspace();
       await stack.setQuotas(f.ws.id, { queue_depth: headroom + 10 });
       const { connector: things } = await stack.httpConnector(f.ws.id, { name: 'things' });
@@ -472,6 +472,32 @@ describe('/v1/jobs', () => {
       expect(race.filter((res) => res.status === 429)).toHaveLength(8);
       expect(await h.jobs.countBy({ workspaceId: f.ws.id })).toBe(headroom + 10);
     });
+
+    it('refuses the shared path per workspace: a batch mixing a workspace near its limit with another still inserts the other at once', async () => {
+      const headroom = await submissionHeadroom();
+      const near = await stack.workspace();
+      await stack.setQuotas(near.ws.id, { queue_depth: headroom + 3 }); // the shared path takes at most 3 of its rows
+      const { connector: nearThings } = await stack.httpConnector(near.ws.id, { name: 'things' });
+      const nearToken = await near.token(['jobs:write']);
+      const far = await stack.workspace();
+      const { connector: farThings } = await stack.httpConnector(far.ws.id, { name: 'things' });
+      const farToken = await far.token(['jobs:write']);
+
+      const answers = await Promise.all(
+        Array.from({ length: 20 }, (_, i) =>
+          i % 2 === 0 ? h.post(nearToken, { connector: nearThings, operation: 'get_thing', payload: { id: String(i) } }) : h.post(farToken, { connector: farThings, operation: 'get_thing', payload: { id: String(i) } }),
+        ),
+      );
+      expect(answers.map((res) => res.status)).toEqual(Array.from({ length: 20 }, () => 202));
+      expect(new Set(answers.map((res) => res.body.id)).size).toBe(20);
+      expect(await h.jobs.countBy({ workspaceId: near.ws.id })).toBe(10);
+      expect(await h.jobs.countBy({ workspaceId: far.ws.id })).toBe(10);
+    });
+
+    async function submissionHeadroom(): Promise<number> {
+      const rows: Array<{ max_connections: string }> = await h.jobs.manager.query('SHOW max_connections');
+      return Number(rows[0]?.max_connections) * MAX_SUBMISSION_BATCH;
+    }
   });
 });
 

@@ -8,6 +8,7 @@ export * from './idempotency/idempotency.service';
 export * from './idempotency/idempotency-key';
 export * from './records/record-writer';
 export * from './records/entity-rows';
+export * from './records/event-rows';
 export * from './jobs/job-queue';
 export * from './events/event-announcer';
 export * from './events/index';

@@ -20,3 +20,4 @@ export * from './redis/redis.module';
 export * from './run-app';
 export * from './redis/eviction-policy';
 export * from './http/platform-route.decorator';
+export * from './batching/micro-batcher';

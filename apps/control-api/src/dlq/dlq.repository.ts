@@ -1,5 +1,6 @@
 import type { EntityManager, SelectQueryBuilder } from 'typeorm';
 import { DEFAULT_POLICY, DEFAULT_PAGE_SIZE, JobEntity, type JobStatus, type Page, RunEntity, assertWorkspaceId } from '@orch/data';
+import { insertEvents } from '@orch/execution';
 import { decodeCursor, encodeCursor, isUuid } from '../common/page-cursor';
 import type { DlqFilter, DlqSelection } from './dlq-selection';
 
@@ -161,15 +162,11 @@ export class DlqRepository {
 
   /** Inserts events of the workspace in the caller's transaction; ids in input order. */
   async insertEvents(workspaceId: string, events: ReadonlyArray<{ jobId: string; type: string; data: Record<string, unknown> }>): Promise<WrittenEventRow[]> {
-    if (events.length === 0) return [];
-    const rows: Array<{ id: string }> = await this.manager.query(
-      `INSERT INTO event_log (workspace_id, type, job_id, data)
-       SELECT $1::uuid, t.type, t.job_id, t.data FROM unnest($2::text[], $3::uuid[], $4::jsonb[]) WITH ORDINALITY AS t(type, job_id, data, n) ORDER BY t.n
-       RETURNING id`,
-      [workspaceId, events.map((event) => event.type), events.map((event) => event.jobId), events.map((event) => JSON.stringify(event.data))],
-    );
-    return events.map((event, i) => ({ ...event, id: String(rows[i]?.id ?? '') }));
+    assertWorkspaceId(workspaceId);
+    const written = await insertEvents(this.manager, events.map((event) => ({ workspaceId, ...event })));
+    return written.map((event, i) => ({ ...(events[i] as (typeof events)[number]), id: event.id }));
   }
+
 
   private jobs(): SelectQueryBuilder<JobEntity> {
     return this.manager.getRepository(JobEntity).createQueryBuilder('j');

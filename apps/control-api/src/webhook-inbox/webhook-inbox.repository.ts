@@ -1,5 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import { assertWorkspaceId, DEFAULT_PAGE_SIZE, type Page, type WebhookInboxStatus } from '@orch/data';
+import { insertEvents } from '@orch/execution';
 import { decodeCursor, encodeCursor, isUuid } from '../common/page-cursor';
 import type { InboxFilter, RetrySelection } from './webhook-inbox-selection';
 
@@ -197,15 +198,10 @@ export class WebhookInboxRepository {
   /** Inserts inbox events of the workspace in the caller's transaction (no job); ids in input order. */
   async insertEvents(workspaceId: string, events: ReadonlyArray<{ type: string; data: Record<string, unknown> }>): Promise<WrittenEventRow[]> {
     assertWorkspaceId(workspaceId);
-    if (events.length === 0) return [];
-    const rows: Array<{ id: string }> = await this.manager.query(
-      `INSERT INTO event_log (workspace_id, type, data)
-       SELECT $1::uuid, t.type, t.data FROM unnest($2::text[], $3::jsonb[]) WITH ORDINALITY AS t(type, data, n) ORDER BY t.n
-       RETURNING id`,
-      [workspaceId, events.map((event) => event.type), events.map((event) => JSON.stringify(event.data))],
-    );
-    return events.map((event, i) => ({ ...event, id: String(rows[i]?.id ?? '') }));
+    const written = await insertEvents(this.manager, events.map((event) => ({ workspaceId, ...event })));
+    return written.map((event, i) => ({ ...(events[i] as (typeof events)[number]), id: event.id }));
   }
+
 }
 
 /** node-postgres through TypeORM answers UPDATE … RETURNING as [rows, affected]. */

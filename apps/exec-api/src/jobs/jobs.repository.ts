@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { And, DataSource, type FindOperator, LessThanOrEqual, MoreThanOrEqual } from 'typeorm';
 import { assertWorkspaceId, JobEntity, type JobStatus, type Page, RunEntity, type TenantInsert, TenantScopedRepository, type TenantWhere } from '@orch/data';
-import { entityFromRow } from '@orch/execution';
+import { entityFromRow, type EventRecord, insertEvents, type WrittenEvent } from '@orch/execution';
+import { MicroBatcher } from '@orch/platform';
 
 /** Statuses that count against the workspace's queue_depth quota. */
 const ACTIVE_STATUSES: readonly JobStatus[] = ['queued', 'running'];
@@ -16,10 +17,28 @@ export interface JobFilters {
   createdBefore?: Date;
 }
 
-export type CreateQueuedResult = { kind: 'created'; job: JobEntity } | { kind: 'queue_full'; depth: number };
+export type CreateQueuedResult = { kind: 'created'; job: JobEntity; event: WrittenEvent } | { kind: 'queue_full'; depth: number };
+
+/** The `job.queued` event of a job about to be inserted: written in the same transaction, so it precedes every event of its runs. */
+export type QueuedEventOf = (job: JobEntity) => EventRecord;
 
 /** Used when Postgres will not say its max_connections: far more sessions than any deployment here opens. */
-const FALLBACK_HEADROOM = 1000;
+const FALLBACK_SESSIONS = 1000;
+/** Submissions per shared-lock transaction at most (the headroom grows with it). */
+export const MAX_SUBMISSION_BATCH = 25;
+
+interface Created {
+  job: JobEntity;
+  event: WrittenEvent;
+}
+
+interface Submission {
+  workspaceId: string;
+  values: TenantInsert<JobEntity>;
+  eventOf: QueuedEventOf;
+  /** Insert only while the workspace has fewer active jobs than this. */
+  below: number;
+}
 
 /**
  * Queries of the jobs and runs tables, always scoped by workspace. Pages go newest first by
@@ -32,30 +51,39 @@ export class JobsRepository extends TenantScopedRepository<JobEntity> {
   }
 
   private headroomOnce?: Promise<number>;
+  /** Submissions far from their workspace's limit that arrive together share one transaction (group commit). */
+  private readonly submissions = new MicroBatcher<Submission, Created | undefined>({
+    maxBatch: MAX_SUBMISSION_BATCH,
+    concurrency: 2,
+    // Rows of one batch must name the same columns (a missing one would be NULL, not its default).
+    key: (submission) => Object.keys(submission.values).sort().join(','),
+    run: (submissions) => this.insertFarFromLimit(submissions),
+  });
 
   /**
    * Inserts a queued job unless the workspace already has `queueDepth` jobs queued or running
-   * (docs/12_decision_log.md D59). Exact under any concurrency, and without serialising the
+   * (docs/12_decision_log.md D60, D64). Exact under any concurrency, and without serialising the
    * submissions of a workspace while it is far from its limit:
    *
-   * - **far from the limit** (fewer than `queueDepth − headroom` active jobs, headroom = the
-   *   server's max_connections): the per-workspace advisory lock is taken in *shared* mode, so
-   *   these submissions run in parallel, and the row is inserted by one INSERT … SELECT guarded by
-   *   a bounded count. Concurrent shared-mode inserts can each miss the others' uncommitted rows,
-   *   but they are at most as many as Postgres has sessions, which the headroom covers;
+   * - **far from the limit** (fewer than `queueDepth − headroom` active jobs): the submissions that
+   *   arrive together go as one transaction — the per-workspace advisory locks in *shared* mode,
+   *   then one INSERT … SELECT of all rows guarded per workspace by a bounded count. Concurrent
+   *   shared-mode inserts can each miss the others' uncommitted rows, but there are at most as
+   *   many of them as Postgres has sessions, each of at most MAX_SUBMISSION_BATCH rows: the
+   *   headroom (max_connections × MAX_SUBMISSION_BATCH) covers them;
    * - **near the limit** (the guard refused): the lock is taken in *exclusive* mode, which waits
    *   for every shared holder to commit, then the count is exact and the insert conditional, as
-   *   one serialised step — the behaviour of every submission before D59.
+   *   one serialised step per submission.
    *
    * The count is an index-only scan of ix_jobs_workspace_status_created (bounded by LIMIT on the
    * fast path).
    */
-  async createQueued(workspaceId: string, values: TenantInsert<JobEntity>, queueDepth: number): Promise<CreateQueuedResult> {
+  async createQueued(workspaceId: string, values: TenantInsert<JobEntity>, queueDepth: number, eventOf: QueuedEventOf): Promise<CreateQueuedResult> {
     assertWorkspaceId(workspaceId);
     const headroom = await this.headroom();
     if (queueDepth > headroom) {
-      const job = await this.insertFarFromLimit(workspaceId, values, queueDepth - headroom);
-      if (job !== undefined) return { kind: 'created', job };
+      const created = await this.submissions.submit({ workspaceId, values, eventOf, below: queueDepth - headroom });
+      if (created !== undefined) return { kind: 'created', ...created };
     }
     return this.dataSource.transaction(async (manager) => {
       await manager.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [lockKey(workspaceId)]);
@@ -66,48 +94,74 @@ export class JobsRepository extends TenantScopedRepository<JobEntity> {
       const depth = rows[0]?.depth ?? 0;
       if (depth >= queueDepth) return { kind: 'queue_full', depth };
       const job = await new TenantScopedRepository(manager.getRepository(JobEntity)).insert(workspaceId, values);
-      return { kind: 'created', job };
+      const [event] = await insertEvents(manager, [eventOf(job)]);
+      return { kind: 'created', job, event: event as WrittenEvent };
     });
   }
 
-  /** The shared-lock path of createQueued: the inserted job, or undefined when `below` active jobs exist already. */
-  private async insertFarFromLimit(workspaceId: string, values: TenantInsert<JobEntity>, below: number): Promise<JobEntity | undefined> {
+  /**
+   * The shared-lock path of createQueued for a batch: each submission's job, or undefined for the
+   * submissions of a workspace whose active jobs plus its rows in this batch would exceed `below`
+   * (they take the exclusive path).
+   */
+  private async insertFarFromLimit(submissions: readonly Submission[]): Promise<Array<Created | undefined>> {
     const metadata = this.dataSource.getMetadata(JobEntity);
     const columns = ['id', 'workspace_id'];
-    const params: unknown[] = [randomUUID(), workspaceId];
-    for (const [property, value] of Object.entries(values)) {
-      if (value === undefined || property === 'id' || property === 'workspaceId') continue;
-      const column = metadata.findColumnWithPropertyName(property);
-      if (column === undefined) throw new Error(`jobs has no column for ${property}`);
-      columns.push(column.databaseName);
-      params.push(this.dataSource.driver.preparePersistentValue(value, column));
-    }
-    params.push(ACTIVE_STATUSES, below);
-    const n = params.length;
-    const placeholders = columns.map((_, i) => `$${i + 1}`).join(', ');
-    return this.dataSource.transaction(async (manager) => {
-      await manager.query('SELECT pg_advisory_xact_lock_shared(hashtextextended($1, 0))', [lockKey(workspaceId)]);
-      const rows: Array<Record<string, unknown>> = await manager.query(
-        `INSERT INTO jobs (${columns.join(', ')})
-         SELECT ${placeholders}
-          WHERE (SELECT count(*) FROM (SELECT 1 FROM jobs WHERE workspace_id = $2 AND status = ANY($${n - 1}::text[]) LIMIT $${n}) AS active) < $${n}
-         RETURNING *`,
-        params,
-      );
-      return rows[0] === undefined ? undefined : entityFromRow(this.dataSource, JobEntity, rows[0]);
+    const rows = submissions.map(({ workspaceId, values }) => {
+      const row: Record<string, unknown> = { id: randomUUID(), workspace_id: workspaceId };
+      for (const [property, value] of Object.entries(values)) {
+        if (value === undefined || property === 'id' || property === 'workspaceId') continue;
+        const column = metadata.findColumnWithPropertyName(property);
+        if (column === undefined) throw new Error(`jobs has no column for ${property}`);
+        row[column.databaseName] = jsonValueOf(value, column.type, (v) => this.dataSource.driver.preparePersistentValue(v, column));
+      }
+      return row;
     });
+    for (const key of Object.keys(rows[0] ?? {})) if (!columns.includes(key)) columns.push(key);
+    const below = new Map<string, number>();
+    for (const { workspaceId, below: b } of submissions) below.set(workspaceId, Math.min(b, below.get(workspaceId) ?? b));
+    const limits = [...below].map(([workspace_id, limit]) => ({ workspace_id, below: limit }));
+    const locks = [...below.keys()].map(lockKey).sort();
+    const list = columns.join(', ');
+
+    const inserted = await this.dataSource.transaction(async (manager) => {
+      // Sorted, so two batches naming the same workspaces cannot deadlock on these (shared) locks against an exclusive one.
+      await manager.query('SELECT pg_advisory_xact_lock_shared(hashtextextended(k, 0)) FROM unnest($1::text[]) WITH ORDINALITY AS u(k, n) ORDER BY n', [locks]);
+      const returned: Array<Record<string, unknown>> = await manager.query(
+        `WITH input AS (SELECT * FROM jsonb_populate_recordset(NULL::jobs, $1::jsonb)),
+              limits AS (SELECT * FROM jsonb_to_recordset($2::jsonb) AS l(workspace_id uuid, below int)),
+              allowed AS (
+                SELECT l.workspace_id FROM limits l
+                 WHERE (SELECT count(*) FROM (SELECT 1 FROM jobs j WHERE j.workspace_id = l.workspace_id AND j.status = ANY($3::text[]) LIMIT l.below) AS active)
+                     + (SELECT count(*) FROM input i WHERE i.workspace_id = l.workspace_id) <= l.below)
+         INSERT INTO jobs (${list})
+         SELECT ${list} FROM input WHERE workspace_id IN (SELECT workspace_id FROM allowed)
+         RETURNING *`,
+        [JSON.stringify(rows), JSON.stringify(limits), ACTIVE_STATUSES],
+      );
+      const byId = new Map(returned.map((row) => [String(row['id']), entityFromRow(this.dataSource, JobEntity, row)]));
+      const jobs = rows.map((row) => byId.get(String(row['id'])));
+      const created = submissions.flatMap((submission, i) => {
+        const job = jobs[i];
+        return job === undefined ? [] : [{ job, event: submission.eventOf(job) }];
+      });
+      const events = await insertEvents(manager, created.map((c) => c.event));
+      const written = new Map(created.map((c, i) => [c.job.id, events[i] as WrittenEvent]));
+      return jobs.map((job) => (job === undefined ? undefined : { job, event: written.get(job.id) as WrittenEvent }));
+    });
+    return inserted;
   }
 
-  /** max_connections bounds the shared-mode inserts in flight at once, whatever the number of replicas. */
+  /** max_connections × batch size bounds the shared-mode rows in flight at once, whatever the number of replicas. */
   private headroom(): Promise<number> {
     this.headroomOnce ??= this.dataSource.query('SHOW max_connections').then(
       (rows: Array<{ max_connections: string }>) => {
         const value = Number(rows[0]?.max_connections);
-        return Number.isInteger(value) && value > 0 ? value : FALLBACK_HEADROOM;
+        return (Number.isInteger(value) && value > 0 ? value : FALLBACK_SESSIONS) * MAX_SUBMISSION_BATCH;
       },
       () => {
         this.headroomOnce = undefined;
-        return FALLBACK_HEADROOM;
+        return FALLBACK_SESSIONS * MAX_SUBMISSION_BATCH;
       },
     );
     return this.headroomOnce;
@@ -140,6 +194,16 @@ export class JobsRepository extends TenantScopedRepository<JobEntity> {
   async requestCancel(workspaceId: string, id: string): Promise<boolean> {
     return (await this.update(workspaceId, { id, status: 'running', cancelRequested: false }, { cancelRequested: true })) === 1;
   }
+}
+
+/**
+ * A column value as JSON for jsonb_populate_recordset: json/jsonb columns as the value itself,
+ * the others as TypeORM would bind them (dates as ISO strings).
+ */
+function jsonValueOf(value: unknown, type: unknown, prepare: (value: unknown) => unknown): unknown {
+  if (type === 'json' || type === 'jsonb') return value ?? null;
+  const prepared = prepare(value);
+  return prepared instanceof Date ? prepared.toISOString() : (prepared ?? null);
 }
 
 function lockKey(workspaceId: string): string {

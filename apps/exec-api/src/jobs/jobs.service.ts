@@ -128,6 +128,12 @@ export class JobsService {
         idempotencyKey: idempotencyKey ?? null,
       },
       quotas.queue_depth,
+      (job) => ({
+        workspaceId,
+        type: 'job.queued',
+        jobId: job.id,
+        data: { connector: job.connector, operation: job.operation, max_attempts: job.maxAttempts, run_at: (job.delayUntil ?? job.createdAt).toISOString() },
+      }),
     );
     if (created.kind === 'queue_full') {
       this.records.event({ workspaceId, type: 'quota_exceeded', data: { quota: 'queue_depth', limit: quotas.queue_depth } });
@@ -136,13 +142,8 @@ export class JobsService {
         headers: { 'retry-after': String(QUEUE_FULL_RETRY_AFTER_S) },
       });
     }
-    const job = created.job;
-    this.records.event({
-      workspaceId,
-      type: 'job.queued',
-      jobId: job.id,
-      data: { connector: job.connector, operation: job.operation, max_attempts: job.maxAttempts, run_at: (job.delayUntil ?? job.createdAt).toISOString() },
-    });
+    const { job, event } = created;
+    this.records.announce([event]);
     await this.enqueue(job);
     return job;
   }

@@ -6,7 +6,7 @@ import { DataSource } from 'typeorm';
 import { DomainError, type JobQueueData, type JobEventType } from '@orch/contracts';
 import { JobEntity, RunEntity } from '@orch/data';
 import { entityFromRow, ExecutionService, type ExecutionOutcome, JobQueue, type PreparedExecution, RecordWriter } from '@orch/execution';
-import { REDIS_CLIENT } from '@orch/platform';
+import { MicroBatcher, REDIS_CLIENT } from '@orch/platform';
 import { nextRetryDelay, RedisConcurrencyLimiter } from '@orch/policy';
 import { WORKER_CONFIG, type WorkerConfig } from '../config';
 
@@ -57,23 +57,74 @@ interface JobChange {
   attemptsDelta?: number;
 }
 
+/** Rows per batched claim or transition statement (a worker runs WORKER_CONCURRENCY deliveries at once). */
+const MAX_STATEMENT_BATCH = 100;
+
 /**
- * The common delivery in one statement (one commit): a `queued`, due, not-cancelled row → `running`
- * with one more attempt, and its `runs` row. Anything else (delayed, cancel requested, a takeover of
- * a `running` row, terminal) claims nothing here and takes the general path.
+ * The common delivery's claim, for every delivery that arrived together (MicroBatcher: one
+ * statement, one commit): each `queued`, due, not-cancelled row → `running` with one more attempt,
+ * and its `runs` row. Anything else (delayed, cancel requested, a takeover of a `running` row,
+ * terminal) claims nothing here and takes the general path. Two entries for one job in a batch
+ * claim it once (an UPDATE … FROM changes a row once).
  */
 const CLAIM_QUEUED_SQL = `
-WITH claimed AS (
-  UPDATE jobs SET status = 'running', attempts = attempts + 1, started_at = now(), delay_until = NULL, updated_at = now()
-   WHERE id = $1 AND workspace_id = $2 AND status = 'queued' AND cancel_requested = false
-     AND (delay_until IS NULL OR delay_until <= now() + interval '20 milliseconds')
-  RETURNING *
+WITH input AS (
+  SELECT * FROM jsonb_to_recordset($1::jsonb) AS t(job_id uuid, workspace_id uuid, run_id uuid)
+), claimed AS (
+  UPDATE jobs j SET status = 'running', attempts = j.attempts + 1, started_at = now(), delay_until = NULL, updated_at = now()
+    FROM input i
+   WHERE j.id = i.job_id AND j.workspace_id = i.workspace_id AND j.status = 'queued' AND j.cancel_requested = false
+     AND (j.delay_until IS NULL OR j.delay_until <= now() + interval '20 milliseconds')
+  RETURNING j.*, i.run_id AS claim_run_id
 ), run AS (
   INSERT INTO runs (id, workspace_id, job_id, attempt, status, started_at)
-  SELECT $3, c.workspace_id, c.id, COALESCE((SELECT MAX(r.attempt) FROM runs r WHERE r.job_id = c.id), 0) + 1, 'running', now() FROM claimed c
-  RETURNING attempt
+  SELECT c.claim_run_id, c.workspace_id, c.id, COALESCE((SELECT MAX(r.attempt) FROM runs r WHERE r.job_id = c.id), 0) + 1, 'running', now() FROM claimed c
+  RETURNING id, attempt
 )
-SELECT claimed.*, run.attempt AS run_attempt FROM claimed CROSS JOIN run`;
+SELECT claimed.*, run.attempt AS run_attempt FROM claimed JOIN run ON run.id = claimed.claim_run_id`;
+
+/**
+ * Job row transitions (JobRunner.transition) of every delivery that finished together, with their
+ * runs rows, in one statement. Each job row changes only while it is still the claimed attempt
+ * (`running`, same attempts); its run row is finished whatever that condition says. Columns a
+ * transition does not set keep their value (the `set_*` flags).
+ */
+const TRANSITION_SQL = `
+WITH t AS (
+  SELECT * FROM jsonb_to_recordset($1::jsonb) AS t(
+    i int, job_id uuid, attempts int, status text,
+    set_output boolean, output jsonb, set_error boolean, error jsonb, set_delay boolean, delay_until timestamptz,
+    finished boolean, attempts_delta int,
+    run_id uuid, run_status text, run_duration_ms int, run_upstream_status int, run_error jsonb)
+), run AS (
+  UPDATE runs r SET status = t.run_status, finished_at = now(), duration_ms = t.run_duration_ms, upstream_status = t.run_upstream_status,
+         error = t.run_error, updated_at = now()
+    FROM t WHERE t.run_id IS NOT NULL AND r.id = t.run_id
+  RETURNING r.id
+), job AS (
+  UPDATE jobs j SET status = t.status,
+         output = CASE WHEN t.set_output THEN t.output ELSE j.output END,
+         error = CASE WHEN t.set_error THEN t.error ELSE j.error END,
+         delay_until = CASE WHEN t.set_delay THEN t.delay_until ELSE j.delay_until END,
+         finished_at = CASE WHEN t.finished THEN now() ELSE j.finished_at END,
+         attempts = GREATEST(0, j.attempts + t.attempts_delta),
+         updated_at = now()
+    FROM t WHERE j.id = t.job_id AND j.status = 'running' AND j.attempts = t.attempts
+  RETURNING t.i
+)
+SELECT i FROM job`;
+
+interface ClaimRequest {
+  job_id: string;
+  workspace_id: string;
+  run_id: string;
+}
+
+interface TransitionRequest {
+  claim: Claim;
+  change: JobChange;
+  run?: RunResult;
+}
 
 /**
  * One delivery of a `jobs` queue entry (issue 6): claim the row (one statement for the common
@@ -89,6 +140,8 @@ export class JobRunner {
   private readonly slots: RedisConcurrencyLimiter;
   private readonly workspaceLimit: number;
   private readonly inFlight = new Map<string, AbortController>();
+  private readonly claims: MicroBatcher<ClaimRequest, Record<string, unknown> | undefined>;
+  private readonly transitions: MicroBatcher<TransitionRequest, boolean>;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -100,6 +153,8 @@ export class JobRunner {
   ) {
     this.slots = new RedisConcurrencyLimiter(redis, { namespace: '' });
     this.workspaceLimit = config.WORKER_WORKSPACE_CONCURRENCY > 0 ? config.WORKER_WORKSPACE_CONCURRENCY : Math.max(1, Math.floor(config.WORKER_CONCURRENCY / 2));
+    this.claims = new MicroBatcher({ maxBatch: MAX_STATEMENT_BATCH, run: (requests) => this.claimBatch(requests) });
+    this.transitions = new MicroBatcher({ maxBatch: MAX_STATEMENT_BATCH, run: (requests) => this.transitionBatch(requests) });
   }
 
   /** Jobs of one workspace that may run at once across all replicas. */
@@ -181,13 +236,18 @@ export class JobRunner {
     return this.execute(claim, prepared);
   }
 
-  /** The fast path's claim (CLAIM_QUEUED_SQL); undefined when the row needs the general path. */
+  /** The fast path's claim (CLAIM_QUEUED_SQL, batched); undefined when the row needs the general path. */
   private async claimQueued(data: JobQueueData): Promise<Claim | undefined> {
     const runId = randomUUID();
-    const rows: Array<Record<string, unknown>> = await this.dataSource.query(CLAIM_QUEUED_SQL, [data.job_id, data.workspace_id, runId]);
-    const row = rows[0];
+    const row = await this.claims.submit({ job_id: data.job_id, workspace_id: data.workspace_id, run_id: runId });
     if (row === undefined) return undefined;
     return { job: entityFromRow(this.dataSource, JobEntity, row), runId, attempt: Number(row['run_attempt']), takeover: false };
+  }
+
+  private async claimBatch(requests: readonly ClaimRequest[]): Promise<Array<Record<string, unknown> | undefined>> {
+    const rows: Array<Record<string, unknown>> = await this.dataSource.query(CLAIM_QUEUED_SQL, [JSON.stringify(requests)]);
+    const byRun = new Map(rows.map((row) => [String(row['claim_run_id']), row]));
+    return requests.map((request) => byRun.get(request.run_id));
   }
 
   /** After the fast claim: the connector is resolved now (cached), and a job that cannot be prepared fails as on the general path. */
@@ -350,41 +410,40 @@ export class JobRunner {
 
   /**
    * Moves the claimed row on, unless something newer (a takeover, a purge) happened meanwhile.
-   * With `run`, the attempt's `runs` row is finished in the same statement (a CTE: one round trip,
-   * one commit); the run row is written whatever the job row's condition says, as before.
+   * With `run`, the attempt's `runs` row is finished in the same statement; the run row is written
+   * whatever the job row's condition says. Transitions of deliveries that finish together share
+   * one statement and one commit (TRANSITION_SQL).
    */
   private async transition(claim: Claim, change: JobChange, run?: RunResult): Promise<boolean> {
-    const sets = ['status = $3', 'updated_at = now()'];
-    const params: unknown[] = [claim.job.id, claim.job.attempts, change.status];
-    const bind = (value: unknown): string => {
-      params.push(value);
-      return `$${params.length}`;
-    };
-    const add = (sql: string, value: unknown): void => {
-      sets.push(`${sql} = ${bind(value)}`);
-    };
-    if (change.output !== undefined) add('output', JSON.stringify(change.output ?? null));
-    if (change.error !== undefined) add('error', change.error === null ? null : JSON.stringify(change.error));
-    if (change.delayUntil !== undefined) add('delay_until', change.delayUntil);
-    if (change.finishedAt) sets.push('finished_at = now()');
-    if (change.attemptsDelta) sets.push(`attempts = GREATEST(0, attempts + ${Math.trunc(change.attemptsDelta)})`);
-    const updateJob = `UPDATE jobs SET ${sets.join(', ')} WHERE id = $1 AND status = 'running' AND attempts = $2`;
-    let changed: boolean;
-    if (run === undefined) {
-      const result: [unknown[], number] = await this.dataSource.query(updateJob, params);
-      changed = result[1] > 0;
-    } else {
-      const runSets = `status = ${bind(run.status)}, finished_at = now(), duration_ms = ${bind(Math.round(run.durationMs))}, upstream_status = ${bind(run.upstreamStatus)}, error = ${bind(run.error === null ? null : JSON.stringify(run.error))}, updated_at = now()`;
-      const rows: Array<{ changed: number }> = await this.dataSource.query(
-        `WITH run AS (UPDATE runs SET ${runSets} WHERE id = ${bind(claim.runId)} RETURNING 1), job AS (${updateJob} RETURNING 1)
-         SELECT (SELECT count(*) FROM job)::int AS changed, (SELECT count(*) FROM run)::int AS runs`,
-        params,
-      );
-      changed = (rows[0]?.changed ?? 0) > 0;
-      this.runEvent(claim, run);
-    }
+    const changed = await this.transitions.submit({ claim, change, ...(run === undefined ? {} : { run }) });
+    if (run !== undefined) this.runEvent(claim, run);
     if (changed && change.attemptsDelta) claim.job.attempts += change.attemptsDelta;
     return changed;
+  }
+
+  private async transitionBatch(requests: readonly TransitionRequest[]): Promise<boolean[]> {
+    const rows = requests.map(({ claim, change, run }, i) => ({
+      i,
+      job_id: claim.job.id,
+      attempts: claim.job.attempts,
+      status: change.status,
+      set_output: change.output !== undefined,
+      output: change.output ?? null,
+      set_error: change.error !== undefined,
+      error: change.error ?? null,
+      set_delay: change.delayUntil !== undefined,
+      delay_until: change.delayUntil?.toISOString() ?? null,
+      finished: change.finishedAt === true,
+      attempts_delta: Math.trunc(change.attemptsDelta ?? 0),
+      run_id: run === undefined ? null : claim.runId,
+      run_status: run?.status ?? null,
+      run_duration_ms: run === undefined ? null : Math.round(run.durationMs),
+      run_upstream_status: run?.upstreamStatus ?? null,
+      run_error: run?.error ?? null,
+    }));
+    const changed: Array<{ i: number }> = await this.dataSource.query(TRANSITION_SQL, [JSON.stringify(rows)]);
+    const done = new Set(changed.map((row) => Number(row.i)));
+    return requests.map((_, i) => done.has(i));
   }
 
   private async cancelUnclaimed(job: JobEntity): Promise<void> {

@@ -1,4 +1,5 @@
 import type { DataSource } from 'typeorm';
+import { insertEvents } from './event-rows';
 
 /** One event_log row to write. `type` is e.g. an EXECUTION_EVENT_TYPES entry or `job.queued`. */
 export interface EventRecord {
@@ -138,6 +139,14 @@ export class RecordWriter {
     return () => this.listeners.delete(listener);
   }
 
+  /**
+   * Hands events written elsewhere — by insertEvents() in a caller's transaction, once it has
+   * committed — to the onEventsWritten listeners, as if this writer had written them.
+   */
+  announce(events: readonly WrittenEvent[]): void {
+    if (events.length > 0 && this.listeners.size > 0) this.notify(events);
+  }
+
   /** Rows waiting to be written (both buffers, not counting an INSERT in progress). */
   get pending(): number {
     return this.buffers.event.length + this.buffers.request.length;
@@ -224,25 +233,15 @@ export class RecordWriter {
 
   private async writeEvents(): Promise<void> {
     const batch = this.buffers.event.splice(0, this.maxBatch);
-    let ids: string[];
+    let written: WrittenEvent[];
     try {
-      const rows: Array<{ id: string }> = await this.dataSource.query(
-        'INSERT INTO event_log (workspace_id, type, execution_id, job_id, data) SELECT * FROM unnest($1::uuid[], $2::text[], $3::uuid[], $4::uuid[], $5::jsonb[]) RETURNING id',
-        [
-          batch.map((row) => row.workspaceId),
-          batch.map((row) => row.type),
-          batch.map((row) => row.executionId ?? null),
-          batch.map((row) => row.jobId ?? null),
-          batch.map((row) => JSON.stringify(row.data)),
-        ],
-      );
-      ids = rows.map((r) => String(r.id));
+      written = await insertEvents(this.dataSource, batch);
     } catch (error) {
       this.restore('event', batch);
       throw error;
     }
     this.written(batch.length);
-    if (this.listeners.size > 0) this.notify(batch.map((row, i) => ({ ...row, id: ids[i] ?? '' })));
+    this.announce(written);
   }
 
   private async writeRequests(): Promise<void> {
@@ -299,11 +298,8 @@ export class RecordWriter {
 }
 
 /*
- * One array parameter per column (INSERT … SELECT FROM unnest): a fixed 5 or 8 parameters
- * whatever the batch size, cheaper to build and parse than thousands of placeholders. Raw SQL
- * rather than the query builder: its deep-partial typing refuses a jsonb Record column, and
- * the column lists here mirror the event_log / request_log entities of @orch/data. Rows are
- * inserted, and ids assigned, in array order.
+ * request_log as event_log (insertEvents): one array parameter per column, a fixed 8 parameters
+ * whatever the batch size; the column list mirrors the request_log entity of @orch/data.
  */
 
 function messageOf(error: unknown): string {
