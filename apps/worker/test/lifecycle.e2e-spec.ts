@@ -78,6 +78,9 @@ describe('job lifecycle across exec-api, worker and control-api', () => {
       expect(types).toEqual(expect.arrayContaining(['run.failed', 'job.retry_scheduled', 'job.dead_lettered', 'job.replayed', 'run.succeeded', 'job.succeeded']));
       expect(types.indexOf('job.dead_lettered')).toBeLessThan(types.indexOf('job.replayed'));
       expect(types.indexOf('job.replayed')).toBeLessThan(types.indexOf('job.succeeded'));
+      // Each attempt is reported once, as run.* (D65).
+      expect(types.filter((type) => type === 'run.started')).toHaveLength(3);
+      expect(types.filter((type) => type.startsWith('execution.'))).toEqual([]);
     });
   });
 

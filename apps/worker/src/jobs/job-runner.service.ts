@@ -1,13 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { context as otelContext, propagation, ROOT_CONTEXT } from '@opentelemetry/api';
-import type { Redis } from 'ioredis';
 import { DataSource } from 'typeorm';
 import { DomainError, type JobQueueData, type JobEventType } from '@orch/contracts';
 import { JobEntity, RunEntity } from '@orch/data';
 import { entityFromRow, ExecutionService, type ExecutionOutcome, JobQueue, type PreparedExecution, RecordWriter } from '@orch/execution';
-import { MicroBatcher, REDIS_CLIENT } from '@orch/platform';
-import { nextRetryDelay, RedisConcurrencyLimiter } from '@orch/policy';
+import { MicroBatcher } from '@orch/platform';
+import { nextRetryDelay } from '@orch/policy';
 import { WORKER_CONFIG, type WorkerConfig } from '../config';
 
 /** What the processor does with the queue entry once the runner is done with a delivery. */
@@ -23,8 +22,6 @@ const DONE: DeliveryVerdict = { kind: 'done' };
 const TERMINAL: ReadonlySet<JobEntity['status']> = new Set(['succeeded', 'failed', 'dead_lettered', 'cancelled']);
 /** Budget assumed for a job whose connector cannot be resolved any more. */
 const FALLBACK_TOTAL_MS = 60_000;
-/** A workspace slot outlives the run's policy budget by this much before it is presumed dead. */
-const SLOT_MARGIN_MS = 10_000;
 /** The shortest delay of a job refused at admission (quota, rate limit, open breaker). */
 const MIN_ADMISSION_DELAY_MS = 100;
 /** Admission refusals that say nothing about the upstream: they delay the job without spending an attempt. */
@@ -137,7 +134,8 @@ interface TransitionRequest {
 @Injectable()
 export class JobRunner {
   private readonly logger = new Logger(JobRunner.name);
-  private readonly slots: RedisConcurrencyLimiter;
+  /** Delivery slots this replica's workspaces hold now (fairness, D57). */
+  private readonly slotsHeld = new Map<string, number>();
   private readonly workspaceLimit: number;
   private readonly inFlight = new Map<string, AbortController>();
   private readonly claims: MicroBatcher<ClaimRequest, Record<string, unknown> | undefined>;
@@ -148,16 +146,14 @@ export class JobRunner {
     private readonly execution: ExecutionService,
     private readonly records: RecordWriter,
     private readonly queue: JobQueue,
-    @Inject(REDIS_CLIENT) redis: Redis,
     @Inject(WORKER_CONFIG) private readonly config: WorkerConfig,
   ) {
-    this.slots = new RedisConcurrencyLimiter(redis, { namespace: '' });
     this.workspaceLimit = config.WORKER_WORKSPACE_CONCURRENCY > 0 ? config.WORKER_WORKSPACE_CONCURRENCY : Math.max(1, Math.floor(config.WORKER_CONCURRENCY / 2));
     this.claims = new MicroBatcher({ maxBatch: MAX_STATEMENT_BATCH, run: (requests) => this.claimBatch(requests) });
     this.transitions = new MicroBatcher({ maxBatch: MAX_STATEMENT_BATCH, run: (requests) => this.transitionBatch(requests) });
   }
 
-  /** Jobs of one workspace that may run at once across all replicas. */
+  /** Jobs of one workspace that may run at once on this replica (D57). */
   get perWorkspaceLimit(): number {
     return this.workspaceLimit;
   }
@@ -174,29 +170,31 @@ export class JobRunner {
   }
 
   private async deliver(data: JobQueueData): Promise<DeliveryVerdict> {
-    // Fairness first, before anything else (one Redis call): a workspace holds at most
-    // `workspaceLimit` delivery slots across replicas; its other jobs wait a moment in the queue (no
-    // attempt spent) while other workspaces' jobs use the free worker slots. One lease per delivery,
-    // so a duplicate delivery never releases the slot of the run in flight; renewed to the policy
-    // budget once it is known.
-    const slot = { key: `worker:ws:${data.workspace_id}`, leaseId: `${data.job_id}:${randomUUID()}` };
-    const acquired = await this.slots.acquire(slot.key, this.workspaceLimit, slot.leaseId, FALLBACK_TOTAL_MS + SLOT_MARGIN_MS);
-    if (!acquired.allowed) return { kind: 'delay', delayMs: 50 + Math.floor(Math.random() * 150) };
+    // Fairness first (D57): a workspace holds at most `workspaceLimit` of this replica's delivery
+    // slots; its other jobs wait a moment in the queue (no attempt spent) while other workspaces'
+    // jobs use the free slots. Counted in memory: every replica keeps the same share free for the
+    // others, without two Redis round trips per job.
+    const workspaceId = data.workspace_id;
+    const held = this.slotsHeld.get(workspaceId) ?? 0;
+    if (held >= this.workspaceLimit) return { kind: 'delay', delayMs: 50 + Math.floor(Math.random() * 150) };
+    this.slotsHeld.set(workspaceId, held + 1);
     try {
       const claimed = await this.claimQueued(data);
-      if (claimed !== undefined) return await this.runClaimed(claimed, slot);
-      const job = await this.dataSource.getRepository(JobEntity).findOne({ where: { id: data.job_id, workspaceId: data.workspace_id } });
+      if (claimed !== undefined) return await this.runClaimed(claimed);
+      const job = await this.dataSource.getRepository(JobEntity).findOne({ where: { id: data.job_id, workspaceId } });
       if (job === null || TERMINAL.has(job.status)) return DONE;
       if (job.status === 'queued' && !job.cancelRequested && job.delayUntil && job.delayUntil.getTime() > Date.now() + 20) {
         return { kind: 'delay', delayMs: job.delayUntil.getTime() - Date.now() };
       }
-      return await this.deliverWithSlot(job, slot);
+      return await this.deliverWithSlot(job);
     } finally {
-      await this.slots.release(slot.key, slot.leaseId).catch(() => undefined);
+      const left = (this.slotsHeld.get(workspaceId) ?? 1) - 1;
+      if (left > 0) this.slotsHeld.set(workspaceId, left);
+      else this.slotsHeld.delete(workspaceId);
     }
   }
 
-  private async deliverWithSlot(job: JobEntity, slot: { key: string; leaseId: string }): Promise<DeliveryVerdict> {
+  private async deliverWithSlot(job: JobEntity): Promise<DeliveryVerdict> {
     let prepared: PreparedExecution | undefined;
     let prepareError: DomainError | undefined;
     try {
@@ -229,7 +227,6 @@ export class JobRunner {
       return DONE;
     }
 
-    if (totalMs > FALLBACK_TOTAL_MS) await this.slots.extend(slot.key, slot.leaseId, totalMs + SLOT_MARGIN_MS);
     const claim = await this.claim(job, takeoverAfterMs);
     if (claim === undefined) return DONE;
     if (prepared === undefined) return this.unprepared(claim, prepareError);
@@ -251,7 +248,7 @@ export class JobRunner {
   }
 
   /** After the fast claim: the connector is resolved now (cached), and a job that cannot be prepared fails as on the general path. */
-  private async runClaimed(claim: Claim, slot: { key: string; leaseId: string }): Promise<DeliveryVerdict> {
+  private async runClaimed(claim: Claim): Promise<DeliveryVerdict> {
     const { job } = claim;
     let prepared: PreparedExecution;
     try {
@@ -267,8 +264,6 @@ export class JobRunner {
     } catch (error) {
       return this.unprepared(claim, error instanceof DomainError ? error : undefined);
     }
-    const totalMs = prepared.resolved.policy.timeout.total_ms;
-    if (totalMs > FALLBACK_TOTAL_MS) await this.slots.extend(slot.key, slot.leaseId, totalMs + SLOT_MARGIN_MS);
     return this.execute(claim, prepared);
   }
 

@@ -209,9 +209,13 @@ export class ExecutionService {
       await finish();
       return { ok: false, executionId: prepared.executionId, error: secrets, phase: 'admission', attempts: 0, rateLimit, retryable: true };
     }
-    this.emit(prepared, 'execution.started', {});
+    // A job run's lifecycle is its run.* events (the job runner writes them with the run id as
+    // execution id); execution.* would repeat them row for row (D65).
+    const lifecycle = prepared.input.jobId == null;
+    if (lifecycle) this.emit(prepared, 'execution.started', {});
     const outcome = await this.attempts(prepared, secrets, rateLimit, permit, finish);
     this.deps.metrics?.finished(resolved.connector.type, outcome.ok ? 'succeeded' : outcome.error.code);
+    if (!lifecycle) return outcome;
     if (outcome.ok) {
       this.emit(prepared, 'execution.succeeded', { attempts: outcome.attempts, upstream_status: outcome.upstream.status, duration_ms: outcome.upstream.duration_ms });
     } else if (outcome.phase === 'upstream') {
