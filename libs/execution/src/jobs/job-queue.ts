@@ -1,7 +1,7 @@
 import { type DynamicModule, Global, Inject, Injectable, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { Queue } from 'bullmq';
 import { bullPrefix, type CallbackQueueData, type JobQueueData, QUEUE_JOB_NAMES, QUEUES, WEBHOOK_QUEUE_JOB_NAME, type WebhookQueueData } from '@orch/contracts';
-import { redisConnectionOptions } from '@orch/platform';
+import { MicroBatcher, redisConnectionOptions } from '@orch/platform';
 
 export interface JobQueueOptions {
   redisUrl: string;
@@ -35,6 +35,20 @@ export class JobQueue implements OnApplicationShutdown {
   readonly jobs: Queue<JobQueueData>;
   readonly callbacks: Queue<CallbackQueueData>;
   readonly webhooks: Queue<WebhookQueueData>;
+  private readonly jobAdds = new MicroBatcher<EnqueueableJob, undefined>({
+    maxBatch: 100,
+    run: async (jobs) => {
+      const now = Date.now();
+      await this.jobs.addBulk(
+        jobs.map((job) => ({
+          name: QUEUE_JOB_NAMES.run,
+          data: { job_id: job.id, workspace_id: job.workspaceId, ...(job.traceContext ? { trace_context: job.traceContext } : {}) } satisfies JobQueueData,
+          opts: { jobId: job.id, delay: job.runAt ? Math.max(0, job.runAt.getTime() - now) : 0, removeOnComplete: true, removeOnFail: true, attempts: 1 },
+        })),
+      );
+      return jobs.map(() => undefined);
+    },
+  });
 
   constructor(@Inject(JOB_QUEUE_OPTIONS) options: JobQueueOptions) {
     const connection = { ...redisConnectionOptions(options.redisUrl), maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 2000 };
@@ -48,10 +62,13 @@ export class JobQueue implements OnApplicationShutdown {
     this.webhooks.on('error', () => undefined);
   }
 
+  /**
+   * Adds the job's entry. Entries added at about the same moment (concurrent submissions, a DLQ
+   * replay, a sweep) go to Redis together, as one `addBulk` (MicroBatcher); each caller still
+   * gets its own resolve or reject.
+   */
   async enqueue(job: EnqueueableJob): Promise<void> {
-    const delay = job.runAt ? Math.max(0, job.runAt.getTime() - Date.now()) : 0;
-    const data: JobQueueData = { job_id: job.id, workspace_id: job.workspaceId, ...(job.traceContext ? { trace_context: job.traceContext } : {}) };
-    await this.jobs.add(QUEUE_JOB_NAMES.run, data, { jobId: job.id, delay, removeOnComplete: true, removeOnFail: true, attempts: 1 });
+    await this.jobAdds.submit(job);
   }
 
   async enqueueCallback(job: { id: string; workspaceId: string }, delayMs = 0): Promise<void> {

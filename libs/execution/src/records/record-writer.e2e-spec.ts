@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { EXECUTION_EVENT_TYPES } from '@orch/contracts';
 import { WorkspaceEntity, createDataSourceOptions, createScratchDatabase, type ScratchDatabase } from '@orch/data';
 import { DataSource } from 'typeorm';
+import { insertEvents } from './event-rows';
 import { RecordWriter, type EventRecord, type RecordWriterLogger, type WrittenEvent } from './record-writer';
 
 /*
@@ -111,6 +112,23 @@ describe(RecordWriter.name, () => {
       writer.event(eventOf(workspaceId, 3));
       await writer.close();
       expect(seen).toHaveLength(3);
+    });
+  });
+
+  describe('announce', () => {
+    it('hands events written elsewhere (insertEvents in a caller’s transaction) to the listeners, the calls of one tick together and in id order', async () => {
+      const workspaceId = await newWorkspace();
+      const writer = new RecordWriter(dataSource, { flushIntervalMs: 10_000 });
+      const calls: WrittenEvent[][] = [];
+      writer.onEventsWritten((events) => calls.push([...events]));
+      const [first, second] = await dataSource.transaction((manager) => insertEvents(manager, [eventOf(workspaceId, 0), eventOf(workspaceId, 1)]));
+      writer.announce([second as WrittenEvent]);
+      writer.announce([first as WrittenEvent]);
+      expect(calls).toEqual([]);
+      await waitFor(() => calls.length > 0);
+      expect(calls).toEqual([[first, second]]);
+      expect(await seqsOf(workspaceId)).toEqual([0, 1]);
+      await writer.close();
     });
   });
 

@@ -97,6 +97,7 @@ export class RecordWriter {
   private readonly buffers: { [K in Kind]: Array<RecordOf[K]> } = { event: [], request: [] };
   private readonly writing: { event?: Promise<void>; request?: Promise<void> } = {};
   private readonly listeners = new Set<EventsWrittenListener>();
+  private readonly announcing: WrittenEvent[] = [];
   /*
    * Set on the first drop / failure of an outage and cleared by the next successful INSERT: a
    * database down for a minute would otherwise log twenty lines a second.
@@ -144,7 +145,15 @@ export class RecordWriter {
    * committed — to the onEventsWritten listeners, as if this writer had written them.
    */
   announce(events: readonly WrittenEvent[]): void {
-    if (events.length > 0 && this.listeners.size > 0) this.notify(events);
+    if (events.length === 0 || this.listeners.size === 0) return;
+    // Coalesced per tick: concurrent requests' events reach the listeners (one PUBLISH per workspace) together.
+    this.announcing.push(...events);
+    if (this.announcing.length > events.length) return;
+    setImmediate(() => {
+      const batch = this.announcing.splice(0);
+      batch.sort((a, b) => (BigInt(a.id) < BigInt(b.id) ? -1 : 1));
+      this.notify(batch);
+    });
   }
 
   /** Rows waiting to be written (both buffers, not counting an INSERT in progress). */
@@ -241,7 +250,7 @@ export class RecordWriter {
       throw error;
     }
     this.written(batch.length);
-    this.announce(written);
+    if (this.listeners.size > 0) this.notify(written);
   }
 
   private async writeRequests(): Promise<void> {
