@@ -4,7 +4,7 @@ import { context as otelContext, propagation, ROOT_CONTEXT } from '@opentelemetr
 import { DataSource } from 'typeorm';
 import { DomainError, type JobQueueData, type JobEventType } from '@orch/contracts';
 import { JobEntity, RunEntity } from '@orch/data';
-import { entityFromRow, ExecutionService, type ExecutionOutcome, JobQueue, type PreparedExecution, RecordWriter } from '@orch/execution';
+import { entityFromRow, type EventRecord, ExecutionService, type ExecutionOutcome, insertEvents, JobQueue, type PreparedExecution, RecordWriter } from '@orch/execution';
 import { MicroBatcher } from '@orch/platform';
 import { nextRetryDelay } from '@orch/policy';
 import { WORKER_CONFIG, type WorkerConfig } from '../config';
@@ -62,7 +62,8 @@ const MAX_STATEMENT_BATCH = 100;
  * statement, one commit): each `queued`, due, not-cancelled row → `running` with one more attempt,
  * and its `runs` row. Anything else (delayed, cancel requested, a takeover of a `running` row,
  * terminal) claims nothing here and takes the general path. Two entries for one job in a batch
- * claim it once (an UPDATE … FROM changes a row once).
+ * claim it once (an UPDATE … FROM changes a row once). The ids are also given as an array ($2):
+ * the planner cannot estimate a recordset's size and would otherwise hash-join every queued job.
  */
 const CLAIM_QUEUED_SQL = `
 WITH input AS (
@@ -70,7 +71,7 @@ WITH input AS (
 ), claimed AS (
   UPDATE jobs j SET status = 'running', attempts = j.attempts + 1, started_at = now(), delay_until = NULL, updated_at = now()
     FROM input i
-   WHERE j.id = i.job_id AND j.workspace_id = i.workspace_id AND j.status = 'queued' AND j.cancel_requested = false
+   WHERE j.id = ANY($2::uuid[]) AND j.id = i.job_id AND j.workspace_id = i.workspace_id AND j.status = 'queued' AND j.cancel_requested = false
      AND (j.delay_until IS NULL OR j.delay_until <= now() + interval '20 milliseconds')
   RETURNING j.*, i.run_id AS claim_run_id
 ), run AS (
@@ -82,9 +83,11 @@ SELECT claimed.*, run.attempt AS run_attempt FROM claimed JOIN run ON run.id = c
 
 /**
  * Job row transitions (JobRunner.transition) of every delivery that finished together, with their
- * runs rows, in one statement. Each job row changes only while it is still the claimed attempt
- * (`running`, same attempts); its run row is finished whatever that condition says. Columns a
- * transition does not set keep their value (the `set_*` flags).
+ * runs rows and their events, in one statement. Each job row changes only while it is still the
+ * claimed attempt (`running`, same attempts); its run row is finished whatever that condition
+ * says. Columns a transition does not set keep their value (the `set_*` flags). Events marked
+ * `if_changed` are written only with their job row's change; committed together, they can never
+ * follow an event of what comes next (a DLQ replay, the next attempt).
  */
 const TRANSITION_SQL = `
 WITH t AS (
@@ -96,7 +99,7 @@ WITH t AS (
 ), run AS (
   UPDATE runs r SET status = t.run_status, finished_at = now(), duration_ms = t.run_duration_ms, upstream_status = t.run_upstream_status,
          error = t.run_error, updated_at = now()
-    FROM t WHERE t.run_id IS NOT NULL AND r.id = t.run_id
+    FROM t WHERE r.id = ANY($3::uuid[]) AND r.id = t.run_id
   RETURNING r.id
 ), job AS (
   UPDATE jobs j SET status = t.status,
@@ -106,10 +109,19 @@ WITH t AS (
          finished_at = CASE WHEN t.finished THEN now() ELSE j.finished_at END,
          attempts = GREATEST(0, j.attempts + t.attempts_delta),
          updated_at = now()
-    FROM t WHERE j.id = t.job_id AND j.status = 'running' AND j.attempts = t.attempts
+    FROM t WHERE j.id = ANY($2::uuid[]) AND j.id = t.job_id AND j.status = 'running' AND j.attempts = t.attempts
   RETURNING t.i
+), ev AS (
+  INSERT INTO event_log (workspace_id, type, execution_id, job_id, data)
+  SELECT e.workspace_id, e.type, e.execution_id, e.job_id, e.data
+    FROM jsonb_to_recordset($4::jsonb) AS e(seq int, i int, if_changed boolean, workspace_id uuid, type text, execution_id uuid, job_id uuid, data jsonb)
+   WHERE NOT e.if_changed OR e.i IN (SELECT i FROM job)
+   ORDER BY e.seq
+  RETURNING id
 )
-SELECT i FROM job`;
+SELECT i, NULL::bigint AS event_id FROM job
+UNION ALL
+SELECT NULL, id FROM ev`;
 
 interface ClaimRequest {
   job_id: string;
@@ -121,6 +133,13 @@ interface TransitionRequest {
   claim: Claim;
   change: JobChange;
   run?: RunResult;
+  events: TransitionEvents;
+}
+
+/** Events of a transition: `ifChanged` only if the job row moved, `always` whatever happened. */
+interface TransitionEvents {
+  ifChanged?: EventRecord[];
+  always?: EventRecord[];
 }
 
 /**
@@ -138,7 +157,7 @@ export class JobRunner {
   private readonly slotsHeld = new Map<string, number>();
   private readonly workspaceLimit: number;
   private readonly inFlight = new Map<string, AbortController>();
-  private readonly claims: MicroBatcher<ClaimRequest, Record<string, unknown> | undefined>;
+  private readonly claims: MicroBatcher<ClaimRequest, Claim | undefined>;
   private readonly transitions: MicroBatcher<TransitionRequest, boolean>;
 
   constructor(
@@ -235,16 +254,25 @@ export class JobRunner {
 
   /** The fast path's claim (CLAIM_QUEUED_SQL, batched); undefined when the row needs the general path. */
   private async claimQueued(data: JobQueueData): Promise<Claim | undefined> {
-    const runId = randomUUID();
-    const row = await this.claims.submit({ job_id: data.job_id, workspace_id: data.workspace_id, run_id: runId });
-    if (row === undefined) return undefined;
-    return { job: entityFromRow(this.dataSource, JobEntity, row), runId, attempt: Number(row['run_attempt']), takeover: false };
+    return this.claims.submit({ job_id: data.job_id, workspace_id: data.workspace_id, run_id: randomUUID() });
   }
 
-  private async claimBatch(requests: readonly ClaimRequest[]): Promise<Array<Record<string, unknown> | undefined>> {
-    const rows: Array<Record<string, unknown>> = await this.dataSource.query(CLAIM_QUEUED_SQL, [JSON.stringify(requests)]);
-    const byRun = new Map(rows.map((row) => [String(row['claim_run_id']), row]));
-    return requests.map((request) => byRun.get(request.run_id));
+  /**
+   * The claims of a batch, then their job.started / run.started events in one more statement,
+   * committed before any of these runs can write what follows.
+   */
+  private async claimBatch(requests: readonly ClaimRequest[]): Promise<Array<Claim | undefined>> {
+    const rows: Array<Record<string, unknown>> = await this.dataSource.query(CLAIM_QUEUED_SQL, [JSON.stringify(requests), requests.map((r) => r.job_id)]);
+    const byRun = new Map(
+      rows.map((row): [string, Claim] => {
+        const runId = String(row['claim_run_id']);
+        return [runId, { job: entityFromRow(this.dataSource, JobEntity, row), runId, attempt: Number(row['run_attempt']), takeover: false }];
+      }),
+    );
+    const claims = requests.map((request) => byRun.get(request.run_id));
+    const started = claims.flatMap((claim) => (claim === undefined ? [] : this.startEvents(claim)));
+    if (started.length > 0) this.records.announce(await insertEvents(this.dataSource, started));
+    return claims;
   }
 
   /** After the fast claim: the connector is resolved now (cached), and a job that cannot be prepared fails as on the general path. */
@@ -278,7 +306,7 @@ export class JobRunner {
    * attempt, and the attempt's `runs` row, in one transaction.
    */
   private async claim(job: JobEntity, takeoverAfterMs: number): Promise<Claim | undefined> {
-    return this.dataSource.transaction(async (manager) => {
+    const claimed = await this.dataSource.transaction(async (manager) => {
       // An UPDATE answers [rows, rowCount] through TypeORM's query().
       const [, claimed]: [unknown[], number] = await manager.query(
         `UPDATE jobs SET status = 'running', attempts = attempts + 1, started_at = now(), delay_until = NULL, updated_at = now()
@@ -304,14 +332,16 @@ export class JobRunner {
         [runId, job.workspaceId, job.id],
       );
       const fresh = await manager.getRepository(JobEntity).findOneOrFail({ where: { id: job.id } });
-      return { job: fresh, runId, attempt: inserted[0]?.attempt ?? 1, takeover };
+      const claim: Claim = { job: fresh, runId, attempt: inserted[0]?.attempt ?? 1, takeover };
+      return { claim, events: await insertEvents(manager, this.startEvents(claim)) };
     });
+    if (claimed === undefined) return undefined;
+    this.records.announce(claimed.events);
+    return claimed.claim;
   }
 
   private async execute(claim: Claim, prepared: PreparedExecution): Promise<DeliveryVerdict> {
     const { job, runId } = claim;
-    this.event(job, 'job.started', { run_id: runId, attempt: claim.attempt, attempts: job.attempts, ...(claim.takeover ? { takeover: true } : {}) });
-    this.event(job, 'run.started', { run_id: runId, attempt: claim.attempt }, runId);
 
     const controller = new AbortController();
     this.inFlight.set(runId, controller);
@@ -333,11 +363,10 @@ export class JobRunner {
 
     if (outcome.ok) {
       const run: RunResult = { status: 'succeeded', error: null, upstreamStatus: outcome.upstream.status, durationMs };
-      const done = await this.transition(claim, { status: 'succeeded', output: outcome.output, error: null, finishedAt: true }, run);
-      if (done) {
-        this.event(job, 'job.succeeded', { run_id: runId, attempts: job.attempts, upstream_status: outcome.upstream.status });
-        await this.scheduleCallback(claim.job);
-      }
+      const done = await this.transition(claim, { status: 'succeeded', output: outcome.output, error: null, finishedAt: true }, run, {
+        ifChanged: [this.eventOf(job, 'job.succeeded', { run_id: runId, attempts: job.attempts, upstream_status: outcome.upstream.status })],
+      });
+      if (done) await this.scheduleCallback(claim.job);
       return DONE;
     }
 
@@ -346,8 +375,7 @@ export class JobRunner {
     const abortReason = controller.signal.aborted ? (controller.signal.reason as AbortReason) : undefined;
     if (abortReason === 'cancel') {
       const run: RunResult = { status: 'cancelled', error: { code: 'CANCELLED', message: 'the job was cancelled during this run' }, upstreamStatus, durationMs };
-      if (await this.transition(claim, { status: 'cancelled', finishedAt: true }, run)) {
-        this.event(job, 'job.cancelled', { run_id: runId, attempts: job.attempts });
+      if (await this.transition(claim, { status: 'cancelled', finishedAt: true }, run, { ifChanged: [this.eventOf(job, 'job.cancelled', { run_id: runId, attempts: job.attempts })] })) {
         await this.scheduleCallback(job);
       }
       return DONE;
@@ -355,26 +383,27 @@ export class JobRunner {
     if (abortReason === 'shutdown') {
       // Released, not failed: the attempt is given back and another worker picks the job up.
       const run: RunResult = { status: 'failed', error: { code: 'UNAVAILABLE', message: 'the worker shut down during this run' }, upstreamStatus, durationMs };
-      await this.transition(claim, { status: 'queued', attemptsDelta: -1, delayUntil: new Date() }, run);
-      this.event(job, 'job.delayed', { run_id: runId, reason: 'worker_shutdown', delay_ms: 0 });
+      await this.transition(claim, { status: 'queued', attemptsDelta: -1, delayUntil: new Date() }, run, {
+        always: [this.eventOf(job, 'job.delayed', { run_id: runId, reason: 'worker_shutdown', delay_ms: 0 })],
+      });
       return { kind: 'delay', delayMs: 0 };
     }
     if (this.isDelay(outcome, prepared)) {
       // Refused before any upstream call: the run is withdrawn (row deleted) and the attempt not counted.
       const delayMs = Math.max(MIN_ADMISSION_DELAY_MS, outcome.retryAfterMs ?? 1000);
       await this.dataSource.query(`DELETE FROM runs WHERE id = $1`, [runId]);
-      if (await this.transition(claim, { status: 'queued', attemptsDelta: -1, delayUntil: new Date(Date.now() + delayMs) })) {
-        this.event(job, 'job.delayed', { run_id: runId, reason: error.code, delay_ms: delayMs, withdrawn_run: true });
-      }
+      await this.transition(claim, { status: 'queued', attemptsDelta: -1, delayUntil: new Date(Date.now() + delayMs) }, undefined, {
+        ifChanged: [this.eventOf(job, 'job.delayed', { run_id: runId, reason: error.code, delay_ms: delayMs, withdrawn_run: true })],
+      });
       return { kind: 'delay', delayMs };
     }
 
     const run: RunResult = { status: 'failed', error, upstreamStatus, durationMs };
     if (outcome.retryable && job.attempts < job.maxAttempts) {
       const delayMs = nextRetryDelay({ attempt: job.attempts, retry: prepared.resolved.policy.retry, ...(outcome.retryAfterMs === undefined ? {} : { retryAfterMs: outcome.retryAfterMs }), random: Math.random });
-      if (await this.transition(claim, { status: 'queued', error, delayUntil: new Date(Date.now() + delayMs) }, run)) {
-        this.event(job, 'job.retry_scheduled', { run_id: runId, attempts: job.attempts, max_attempts: job.maxAttempts, delay_ms: delayMs, code: error.code });
-      }
+      await this.transition(claim, { status: 'queued', error, delayUntil: new Date(Date.now() + delayMs) }, run, {
+        ifChanged: [this.eventOf(job, 'job.retry_scheduled', { run_id: runId, attempts: job.attempts, max_attempts: job.maxAttempts, delay_ms: delayMs, code: error.code })],
+      });
       return { kind: 'delay', delayMs };
     }
     return this.terminalFailure(claim, error, outcome.retryable ? 'attempts_exhausted' : 'not_retryable', run);
@@ -389,18 +418,18 @@ export class JobRunner {
 
   /** Every terminal failure is `dead_lettered`, so the DLQ can replay it; `error` says why. */
   private async terminalFailure(claim: Claim, error: JobError, reason: 'attempts_exhausted' | 'not_retryable', run: RunResult): Promise<DeliveryVerdict> {
-    if (await this.transition(claim, { status: 'dead_lettered', error, finishedAt: true }, run)) {
-      this.event(claim.job, 'job.dead_lettered', { run_id: claim.runId, attempts: claim.job.attempts, max_attempts: claim.job.maxAttempts, reason, code: error.code });
+    const deadLettered = this.eventOf(claim.job, 'job.dead_lettered', { run_id: claim.runId, attempts: claim.job.attempts, max_attempts: claim.job.maxAttempts, reason, code: error.code });
+    if (await this.transition(claim, { status: 'dead_lettered', error, finishedAt: true }, run, { ifChanged: [deadLettered] })) {
       await this.scheduleCallback(claim.job);
     }
     return DONE;
   }
 
-  private runEvent(claim: Claim, run: RunResult): void {
+  private runEvent(claim: Claim, run: RunResult): EventRecord {
     const durationMs = Math.round(run.durationMs);
     const data = { run_id: claim.runId, attempt: claim.attempt, status: run.status, upstream_status: run.upstreamStatus, duration_ms: durationMs };
-    if (run.status === 'succeeded') this.event(claim.job, 'run.succeeded', data, claim.runId);
-    else this.event(claim.job, 'run.failed', { ...data, code: run.error?.code ?? null }, claim.runId);
+    if (run.status === 'succeeded') return this.eventOf(claim.job, 'run.succeeded', data, claim.runId);
+    return this.eventOf(claim.job, 'run.failed', { ...data, code: run.error?.code ?? null }, claim.runId);
   }
 
   /**
@@ -409,9 +438,10 @@ export class JobRunner {
    * whatever the job row's condition says. Transitions of deliveries that finish together share
    * one statement and one commit (TRANSITION_SQL).
    */
-  private async transition(claim: Claim, change: JobChange, run?: RunResult): Promise<boolean> {
-    const changed = await this.transitions.submit({ claim, change, ...(run === undefined ? {} : { run }) });
-    if (run !== undefined) this.runEvent(claim, run);
+  private async transition(claim: Claim, change: JobChange, run?: RunResult, events: TransitionEvents = {}): Promise<boolean> {
+    // The run's own event is written whatever the job row's condition says, as the run row.
+    const always = run === undefined ? (events.always ?? []) : [this.runEvent(claim, run), ...(events.always ?? [])];
+    const changed = await this.transitions.submit({ claim, change, ...(run === undefined ? {} : { run }), events: { always, ifChanged: events.ifChanged ?? [] } });
     if (changed && change.attemptsDelta) claim.job.attempts += change.attemptsDelta;
     return changed;
   }
@@ -436,8 +466,31 @@ export class JobRunner {
       run_upstream_status: run?.upstreamStatus ?? null,
       run_error: run?.error ?? null,
     }));
-    const changed: Array<{ i: number }> = await this.dataSource.query(TRANSITION_SQL, [JSON.stringify(rows)]);
-    const done = new Set(changed.map((row) => Number(row.i)));
+    const events = requests.flatMap(({ events: e }, i) => [
+      ...(e.always ?? []).map((record) => ({ i, ifChanged: false, record })),
+      ...(e.ifChanged ?? []).map((record) => ({ i, ifChanged: true, record })),
+    ]);
+    const eventRows = events.map(({ i, ifChanged, record }, seq) => ({
+      seq,
+      i,
+      if_changed: ifChanged,
+      workspace_id: record.workspaceId,
+      type: record.type,
+      execution_id: record.executionId ?? null,
+      job_id: record.jobId ?? null,
+      data: record.data,
+    }));
+    const result: Array<{ i: number | null; event_id: string | null }> = await this.dataSource.query(TRANSITION_SQL, [
+      JSON.stringify(rows),
+      rows.map((row) => row.job_id),
+      rows.flatMap((row) => (row.run_id === null ? [] : [row.run_id])),
+      JSON.stringify(eventRows),
+    ]);
+    const done = new Set(result.flatMap((row) => (row.i === null ? [] : [Number(row.i)])));
+    // Event ids follow the insert order (ORDER BY seq): match them to the events that were written.
+    const ids = result.flatMap((row) => (row.event_id === null ? [] : [BigInt(row.event_id)])).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    const written = events.filter((event) => !event.ifChanged || done.has(event.i));
+    this.records.announce(written.map((event, k) => ({ ...event.record, id: String(ids[k] ?? '') })));
     return requests.map((_, i) => done.has(i));
   }
 
@@ -485,7 +538,20 @@ export class JobRunner {
   }
 
   private event(job: JobEntity, type: JobEventType, data: Record<string, unknown>, executionId?: string): void {
-    this.records.event({ workspaceId: job.workspaceId, type, jobId: job.id, executionId: executionId ?? null, data: { connector: job.connector, operation: job.operation, ...data } });
+    this.records.event(this.eventOf(job, type, data, executionId));
+  }
+
+  private eventOf(job: JobEntity, type: JobEventType, data: Record<string, unknown>, executionId?: string): EventRecord {
+    return { workspaceId: job.workspaceId, type, jobId: job.id, executionId: executionId ?? null, data: { connector: job.connector, operation: job.operation, ...data } };
+  }
+
+  /** A claimed attempt's job.started and run.started. */
+  private startEvents(claim: Claim): EventRecord[] {
+    const { job, runId } = claim;
+    return [
+      this.eventOf(job, 'job.started', { run_id: runId, attempt: claim.attempt, attempts: job.attempts, ...(claim.takeover ? { takeover: true } : {}) }),
+      this.eventOf(job, 'run.started', { run_id: runId, attempt: claim.attempt }, runId),
+    ];
   }
 }
 

@@ -3,6 +3,7 @@ import { type DynamicModule, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger } from 'nestjs-pino';
+import type { Logger as PinoLogger } from 'pino';
 import { REQUEST_ID_HEADER } from '@orch/contracts';
 import type { BaseConfig } from '../config/base-config';
 import { MetricsService } from '../metrics/metrics.service';
@@ -10,6 +11,8 @@ import { setUpOpenApi } from '../openapi/openapi';
 import { EnvelopeExceptionFilter } from './exception-filter';
 import { resolveRequestId } from './request-id';
 import { createValidationPipe } from './validation-pipe';
+import { ROOT_LOGGER } from '../logging/logger.module';
+import { installRequestLogging } from '../logging/request-logging';
 
 export interface HttpAppOptions {
   serviceName: string;
@@ -28,10 +31,10 @@ export async function createHttpApp(module: Type<unknown> | DynamicModule, optio
   const adapter = new FastifyAdapter({
     bodyLimit: options.config.BODY_LIMIT_BYTES,
     trustProxy: true,
-    // Fastify's own logger stays off: pino-http (nestjs-pino) writes the request log.
+    // Fastify's own logger stays off: installRequestLogging writes the request log.
     logger: false,
     genReqId: (raw: IncomingMessage) => {
-      // Pinned on the raw request too, where pino-http looks for it.
+      // Pinned on the raw request too, for code that only sees the Node request.
       const id = resolveRequestId(raw.headers[REQUEST_ID_HEADER]);
       raw.id = id;
       return id;
@@ -45,6 +48,7 @@ export async function createHttpApp(module: Type<unknown> | DynamicModule, optio
   app.enableShutdownHooks();
 
   const fastify = app.getHttpAdapter().getInstance();
+  installRequestLogging(fastify, app.get<PinoLogger>(ROOT_LOGGER));
   fastify.addHook('onRequest', async (request, reply) => {
     void reply.header(REQUEST_ID_HEADER, request.id);
   });

@@ -1,10 +1,10 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import { type DynamicModule, Module } from '@nestjs/common';
 import { isSpanContextValid, trace } from '@opentelemetry/api';
 import { LoggerModule } from 'nestjs-pino';
 import { pino, type Logger as PinoLogger } from 'pino';
 import type { BaseConfig } from '../config/base-config';
-import { resolveRequestId, traceIdFromTraceparent } from '../http/request-id';
+import { traceIdFromTraceparent } from '../http/request-id';
 import { REDACT_PATHS } from './redaction';
 
 /** What the auth layer learns about a request and pins onto the raw request for logging. */
@@ -14,8 +14,6 @@ export interface RequestLogContext {
 }
 
 type LoggedRequest = IncomingMessage & RequestLogContext;
-
-const QUIET_ROUTES = new Set(['/health', '/ready', '/metrics']);
 
 /** The trace id of the active span, when OpenTelemetry runs and a span is active. */
 function activeTraceId(): string | undefined {
@@ -60,31 +58,23 @@ export function createBootLogger(config: BaseConfig, serviceName: string): PinoL
   return pino(baseOptions(config, serviceName));
 }
 
+/** The root pino logger of the app (the request log writes through it). */
+export const ROOT_LOGGER = Symbol('ROOT_LOGGER');
+
+/**
+ * nestjs-pino for Nest's Logger (JSON lines through one pino root); its pino-http middleware is
+ * not used: the request log and the per-request logger come from Fastify hooks
+ * (installRequestLogging, D66), which cost a fraction of a middleware run through middie.
+ */
 @Module({})
 export class PlatformLoggerModule {
   static forRoot(config: BaseConfig, serviceName: string): DynamicModule {
+    const root = pino(baseOptions(config, serviceName));
     return {
       module: PlatformLoggerModule,
-      imports: [
-        LoggerModule.forRoot({
-          pinoHttp: {
-            ...baseOptions(config, serviceName),
-            genReqId: (req: IncomingMessage) => (typeof req.id === 'string' ? req.id : resolveRequestId(req.headers['x-request-id'])),
-            // Request-bound lines (and the completion line) carry request_id instead of the whole req.
-            quietReqLogger: true,
-            customAttributeKeys: { reqId: 'request_id' },
-            customProps: (req: LoggedRequest) => correlationFields(req),
-            // Probes and scrapes would drown the request log. Middleware (middie) rewrites req.url
-            // relative to its mount point; originalUrl keeps the path as received.
-            autoLogging: { ignore: (req: IncomingMessage & { originalUrl?: string }) => QUIET_ROUTES.has((req.originalUrl ?? req.url ?? '').split('?')[0]) },
-            serializers: {
-              req: (req: { method: string; url: string; headers: Record<string, unknown> }) => ({ method: req.method, url: req.url, headers: { 'user-agent': req.headers['user-agent'] } }),
-              res: (res: ServerResponse & { statusCode: number }) => ({ status: res.statusCode }),
-            },
-          },
-        }),
-      ],
-      exports: [LoggerModule],
+      imports: [LoggerModule.forRoot({ pinoHttp: { logger: root }, useExisting: true, forRoutes: [] })],
+      providers: [{ provide: ROOT_LOGGER, useValue: root }],
+      exports: [LoggerModule, ROOT_LOGGER],
     };
   }
 }
