@@ -80,7 +80,13 @@ describe('worker jobs', () => {
       expect(done.finishedAt).not.toBeNull();
       const runs = await runsOf(job.id);
       expect(runs.map((r) => [r.attempt, r.status, r.upstreamStatus])).toEqual([[1, 'succeeded', 200]]);
-      await eventually(async () => expect(await eventTypes(job.id)).toEqual(expect.arrayContaining(['job.started', 'run.started', 'run.succeeded', 'job.succeeded'])));
+      // Written with the claim and with the transition: in order, at once (no buffer to wait for).
+      const events = await dataSource.getRepository(EventLogEntity).find({ where: { jobId: job.id }, order: { id: 'ASC' } });
+      expect(events.map((e) => e.type)).toEqual(['job.started', 'run.started', 'run.succeeded', 'job.succeeded']);
+      const runId = runs[0]?.id;
+      expect(events[0]).toMatchObject({ executionId: null, data: { connector, operation: 'get_thing', run_id: runId, attempt: 1, attempts: 1 } });
+      expect(events[1]).toMatchObject({ executionId: runId, data: { connector, operation: 'get_thing', run_id: runId, attempt: 1 } });
+      expect(events[2]).toMatchObject({ executionId: runId, data: { run_id: runId, attempt: 1, status: 'succeeded', upstream_status: 200 } });
     });
 
     it('retries 503, 503 then succeeds on the third run, with one run row per attempt', async () => {

@@ -4,7 +4,7 @@ import { context as otelContext, propagation, ROOT_CONTEXT } from '@opentelemetr
 import { DataSource } from 'typeorm';
 import { DomainError, type JobQueueData, type JobEventType } from '@orch/contracts';
 import { JobEntity, RunEntity } from '@orch/data';
-import { entityFromRow, type EventRecord, ExecutionService, type ExecutionOutcome, insertEvents, JobQueue, type PreparedExecution, RecordWriter } from '@orch/execution';
+import { entityFromRow, type EventRecord, ExecutionService, type ExecutionOutcome, insertEvents, JobQueue, type PreparedExecution, RecordWriter, type WrittenEvent } from '@orch/execution';
 import { MicroBatcher } from '@orch/platform';
 import { nextRetryDelay } from '@orch/policy';
 import { WORKER_CONFIG, type WorkerConfig } from '../config';
@@ -62,7 +62,10 @@ const MAX_STATEMENT_BATCH = 100;
  * statement, one commit): each `queued`, due, not-cancelled row → `running` with one more attempt,
  * and its `runs` row. Anything else (delayed, cancel requested, a takeover of a `running` row,
  * terminal) claims nothing here and takes the general path. Two entries for one job in a batch
- * claim it once (an UPDATE … FROM changes a row once). The ids are also given as an array ($2):
+ * claim it once (an UPDATE … FROM changes a row once). The claimed attempts' `job.started` and
+ * `run.started` events are written by the same statement (their data as JobRunner.startEvents
+ * builds it for the general path), so they precede whatever the run writes next. The ids are also
+ * given as an array ($2):
  * the planner cannot estimate a recordset's size and would otherwise hash-join every queued job.
  */
 const CLAIM_QUEUED_SQL = `
@@ -78,8 +81,19 @@ WITH input AS (
   INSERT INTO runs (id, workspace_id, job_id, attempt, status, started_at)
   SELECT c.claim_run_id, c.workspace_id, c.id, COALESCE((SELECT MAX(r.attempt) FROM runs r WHERE r.job_id = c.id), 0) + 1, 'running', now() FROM claimed c
   RETURNING id, attempt
+), started AS (
+  INSERT INTO event_log (workspace_id, type, execution_id, job_id, data)
+  SELECT c.workspace_id, e.type, CASE WHEN e.type = 'run.started' THEN c.claim_run_id END, c.id,
+         jsonb_build_object('connector', c.connector, 'operation', c.operation, 'run_id', c.claim_run_id, 'attempt', r.attempt)
+           || CASE WHEN e.type = 'job.started' THEN jsonb_build_object('attempts', c.attempts) ELSE '{}'::jsonb END
+    FROM claimed c JOIN run r ON r.id = c.claim_run_id CROSS JOIN (VALUES (1, 'job.started'), (2, 'run.started')) AS e(n, type)
+   ORDER BY c.id, e.n
+  RETURNING id, type, execution_id, job_id, data
 )
-SELECT claimed.*, run.attempt AS run_attempt FROM claimed JOIN run ON run.id = claimed.claim_run_id`;
+SELECT claimed.*, run.attempt AS run_attempt,
+       (SELECT jsonb_agg(jsonb_build_object('id', s.id::text, 'type', s.type, 'execution_id', s.execution_id, 'data', s.data) ORDER BY s.id)
+          FROM started s WHERE s.job_id = claimed.id) AS started_events
+  FROM claimed JOIN run ON run.id = claimed.claim_run_id`;
 
 /**
  * Job row transitions (JobRunner.transition) of every delivery that finished together, with their
@@ -257,22 +271,21 @@ export class JobRunner {
     return this.claims.submit({ job_id: data.job_id, workspace_id: data.workspace_id, run_id: randomUUID() });
   }
 
-  /**
-   * The claims of a batch, then their job.started / run.started events in one more statement,
-   * committed before any of these runs can write what follows.
-   */
+  /** The claims of a batch with their start events (CLAIM_QUEUED_SQL), announced once committed. */
   private async claimBatch(requests: readonly ClaimRequest[]): Promise<Array<Claim | undefined>> {
     const rows: Array<Record<string, unknown>> = await this.dataSource.query(CLAIM_QUEUED_SQL, [JSON.stringify(requests), requests.map((r) => r.job_id)]);
+    const started: WrittenEvent[] = [];
     const byRun = new Map(
       rows.map((row): [string, Claim] => {
         const runId = String(row['claim_run_id']);
-        return [runId, { job: entityFromRow(this.dataSource, JobEntity, row), runId, attempt: Number(row['run_attempt']), takeover: false }];
+        const job = entityFromRow(this.dataSource, JobEntity, row);
+        const events = (row['started_events'] ?? []) as Array<{ id: string; type: string; execution_id: string | null; data: Record<string, unknown> }>;
+        for (const event of events) started.push({ id: event.id, workspaceId: job.workspaceId, type: event.type, jobId: job.id, executionId: event.execution_id, data: event.data });
+        return [runId, { job, runId, attempt: Number(row['run_attempt']), takeover: false }];
       }),
     );
-    const claims = requests.map((request) => byRun.get(request.run_id));
-    const started = claims.flatMap((claim) => (claim === undefined ? [] : this.startEvents(claim)));
-    if (started.length > 0) this.records.announce(await insertEvents(this.dataSource, started));
-    return claims;
+    this.records.announce(started);
+    return requests.map((request) => byRun.get(request.run_id));
   }
 
   /** After the fast claim: the connector is resolved now (cached), and a job that cannot be prepared fails as on the general path. */
