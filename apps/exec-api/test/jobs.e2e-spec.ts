@@ -169,6 +169,23 @@ describe('/v1/jobs', () => {
       expect(badPayload.body.error.details).toEqual([expect.objectContaining({ path: '/payload/name' })]);
     });
 
+    it('keeps each submission’s own values when concurrent ones with different fields share a batch', async () => {
+      const answers = await Promise.all(
+        Array.from({ length: 12 }, (_, i) =>
+          h.post(tokenA, body(i % 3 === 0 ? { callback_url: `http://127.0.0.1:9/hooks/${i}`, delay_ms: 60_000, max_attempts: 5 } : i % 3 === 1 ? { max_attempts: 2 } : {}), i % 2 === 0 ? { traceparent: TRACEPARENT } : {}),
+        ),
+      );
+      expect(answers.map((res) => res.status)).toEqual(Array.from({ length: 12 }, () => 202));
+      for (const [i, res] of answers.entries()) {
+        const row = await h.jobs.findOneByOrFail({ id: res.body.id });
+        expect(row.callbackUrl).toBe(i % 3 === 0 ? `http://127.0.0.1:9/hooks/${i}` : null);
+        expect(row.maxAttempts).toBe(i % 3 === 0 ? 5 : i % 3 === 1 ? 2 : 3);
+        expect(row.delayUntil === null).toBe(i % 3 !== 0);
+        expect(row.traceContext === null).toBe(i % 2 !== 0);
+        expect(row.payload).toEqual({ name: 'widget' });
+      }
+    });
+
     it('refuses a callback_url to an address the egress guard blocks (metadata 169.254.169.254) with 400 at /callback_url', async () => {
       const countBefore = await h.jobs.countBy({ workspaceId: a.ws.id });
       const res = await h.post(tokenA, body({ callback_url: 'http://169.254.169.254/latest/meta-data' }));

@@ -56,7 +56,12 @@ export class JobsRepository extends TenantScopedRepository<JobEntity> {
     maxBatch: MAX_SUBMISSION_BATCH,
     concurrency: 2,
     // Rows of one batch must name the same columns (a missing one would be NULL, not its default).
-    key: (submission) => Object.keys(submission.values).sort().join(','),
+    key: (submission) =>
+      Object.entries(submission.values)
+        .filter(([, value]) => value !== undefined)
+        .map(([property]) => property)
+        .sort()
+        .join(','),
     run: (submissions) => this.insertFarFromLimit(submissions),
   });
 
@@ -117,7 +122,7 @@ export class JobsRepository extends TenantScopedRepository<JobEntity> {
       }
       return row;
     });
-    for (const key of Object.keys(rows[0] ?? {})) if (!columns.includes(key)) columns.push(key);
+    for (const row of rows) for (const key of Object.keys(row)) if (!columns.includes(key)) columns.push(key);
     const below = new Map<string, number>();
     for (const { workspaceId, below: b } of submissions) below.set(workspaceId, Math.min(b, below.get(workspaceId) ?? b));
     const limits = [...below].map(([workspace_id, limit]) => ({ workspace_id, below: limit }));
