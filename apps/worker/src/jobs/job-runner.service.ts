@@ -219,7 +219,7 @@ export class JobRunner {
       if (job.status === 'queued' && !job.cancelRequested && job.delayUntil && job.delayUntil.getTime() > Date.now() + 20) {
         return { kind: 'delay', delayMs: job.delayUntil.getTime() - Date.now() };
       }
-      return await this.deliverWithSlot(job);
+      return await this.deliverGeneral(job);
     } finally {
       const left = (this.slotsHeld.get(workspaceId) ?? 1) - 1;
       if (left > 0) this.slotsHeld.set(workspaceId, left);
@@ -227,23 +227,10 @@ export class JobRunner {
     }
   }
 
-  private async deliverWithSlot(job: JobEntity): Promise<DeliveryVerdict> {
-    let prepared: PreparedExecution | undefined;
-    let prepareError: DomainError | undefined;
-    try {
-      prepared = await this.execution.prepare({
-        workspaceId: job.workspaceId,
-        connector: job.connector,
-        operation: job.operation,
-        payload: job.payload,
-        jobId: job.id,
-        idempotencyBasis: job.id,
-        maxAttempts: 1,
-      });
-    } catch (error) {
-      prepareError = error instanceof DomainError ? error : new DomainError('INTERNAL', 'the job could not be prepared');
-    }
-    const totalMs = prepared?.resolved.policy.timeout.total_ms ?? FALLBACK_TOTAL_MS;
+  /** The general path: a row that was not `queued` and due (a takeover, a cancel request, a lost last attempt). */
+  private async deliverGeneral(job: JobEntity): Promise<DeliveryVerdict> {
+    const prepared = await this.prepare(job);
+    const totalMs = prepared instanceof DomainError ? FALLBACK_TOTAL_MS : prepared.resolved.policy.timeout.total_ms;
     const takeoverAfterMs = totalMs + this.config.WORKER_STALLED_INTERVAL_MS;
 
     if (job.status === 'running') {
@@ -262,8 +249,25 @@ export class JobRunner {
 
     const claim = await this.claim(job, takeoverAfterMs);
     if (claim === undefined) return DONE;
-    if (prepared === undefined) return this.unprepared(claim, prepareError);
+    if (prepared instanceof DomainError) return this.unprepared(claim, prepared);
     return this.execute(claim, prepared);
+  }
+
+  /** One attempt's execution, prepared as /v1/execute prepares it; a job that no longer resolves gets the error to fail with. */
+  private async prepare(job: JobEntity): Promise<PreparedExecution | DomainError> {
+    try {
+      return await this.execution.prepare({
+        workspaceId: job.workspaceId,
+        connector: job.connector,
+        operation: job.operation,
+        payload: job.payload,
+        jobId: job.id,
+        idempotencyBasis: job.id,
+        maxAttempts: 1,
+      });
+    } catch (error) {
+      return error instanceof DomainError ? error : new DomainError('INTERNAL', 'the job could not be prepared');
+    }
   }
 
   /** The fast path's claim (CLAIM_QUEUED_SQL, batched); undefined when the row needs the general path. */
@@ -290,27 +294,14 @@ export class JobRunner {
 
   /** After the fast claim: the connector is resolved now (cached), and a job that cannot be prepared fails as on the general path. */
   private async runClaimed(claim: Claim): Promise<DeliveryVerdict> {
-    const { job } = claim;
-    let prepared: PreparedExecution;
-    try {
-      prepared = await this.execution.prepare({
-        workspaceId: job.workspaceId,
-        connector: job.connector,
-        operation: job.operation,
-        payload: job.payload,
-        jobId: job.id,
-        idempotencyBasis: job.id,
-        maxAttempts: 1,
-      });
-    } catch (error) {
-      return this.unprepared(claim, error instanceof DomainError ? error : undefined);
-    }
+    const prepared = await this.prepare(claim.job);
+    if (prepared instanceof DomainError) return this.unprepared(claim, prepared);
     return this.execute(claim, prepared);
   }
 
   /** A claimed job whose connector or payload no longer resolves: its run fails and the job is dead-lettered. */
-  private async unprepared(claim: Claim, prepareError: DomainError | undefined): Promise<DeliveryVerdict> {
-    const error = toJobError(prepareError ?? new DomainError('INTERNAL', 'the job could not be prepared'));
+  private async unprepared(claim: Claim, prepareError: DomainError): Promise<DeliveryVerdict> {
+    const error = toJobError(prepareError);
     return this.terminalFailure(claim, error, 'not_retryable', { status: 'failed', error, upstreamStatus: null, durationMs: 0 });
   }
 
