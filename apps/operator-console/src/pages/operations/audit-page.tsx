@@ -50,10 +50,7 @@ export function AuditPage() {
                   type="button"
                   className="button button--small"
                   aria-label={`Show audit row ${row.id}`}
-                  onClick={(event) => {
-                    event.stopPropagation();
-                    setSelected(row);
-                  }}
+                  onClick={() => setSelected(row)}
                 >
                   Show
                 </button>

@@ -1,3 +1,5 @@
+import { Link } from 'react-router';
+
 /** Small display helpers shared by the operations pages. */
 
 /** `2026-11-27 04:31:02` in the operator's local time; '—' for nothing. */
@@ -27,6 +29,15 @@ export function isoFromLocalInput(value: string): string | undefined {
 export function shortId(id: string | null | undefined): string {
   if (!id) return '—';
   return id.length > 8 ? id.slice(0, 8) : id;
+}
+
+/** A row's id, short, as a link to its detail page (DataTable leaves clicks on it to the link). */
+export function IdLink({ id }: { id: string }) {
+  return (
+    <Link to={id} title={id}>
+      {shortId(id)}
+    </Link>
+  );
 }
 
 export function formatDuration(ms: number | null | undefined): string {

@@ -1,5 +1,5 @@
 import { type FormEvent, useId, useState } from 'react';
-import { Link, useNavigate } from 'react-router';
+import { useNavigate } from 'react-router';
 import { type Job, JOB_STATUSES, type JobFilters, type JobStatus } from '../../api/jobs';
 import { DataTable } from '../../components/data-table';
 import { Page } from '../../components/page';
@@ -7,7 +7,7 @@ import { Pager, useCursorPager } from '../../components/pager';
 import { QueryState } from '../../components/query-state';
 import { useJobs } from '../../hooks/use-jobs';
 import { useWorkspaceId } from '../../hooks/use-workspaces';
-import { compact, formatTime, isoFromLocalInput, shortId, StatusPill } from './format';
+import { compact, formatTime, IdLink, isoFromLocalInput, StatusPill } from './format';
 
 /** The workspace's async jobs, newest first, filterable. */
 export function JobsPage() {
@@ -35,11 +35,7 @@ export function JobsPage() {
             {
               header: 'Job',
               className: 'mono',
-              render: (job) => (
-                <Link to={job.id} title={job.id} onClick={(event) => event.stopPropagation()}>
-                  {shortId(job.id)}
-                </Link>
-              ),
+              render: (job) => <IdLink id={job.id} />,
             },
             { header: 'Connector', render: (job) => job.connector },
             { header: 'Operation', render: (job) => job.operation },

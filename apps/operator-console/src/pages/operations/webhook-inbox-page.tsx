@@ -1,5 +1,5 @@
 import { type FormEvent, useId, useState } from 'react';
-import { Link, useNavigate } from 'react-router';
+import { useNavigate } from 'react-router';
 import { WEBHOOK_INBOX_STATUSES, WEBHOOK_PROVIDERS, type WebhookInboxBulkRetryResult, type WebhookInboxFilters, type WebhookInboxItem, type WebhookInboxStatus } from '../../api/webhook-inbox';
 import { DataTable } from '../../components/data-table';
 import { Page } from '../../components/page';
@@ -9,7 +9,7 @@ import { ReasonDialog } from '../../components/reason-dialog';
 import { OPERATE_ROLES, useHasRole } from '../../hooks/use-session';
 import { useRetryWebhookInbox, useRetryWebhookInboxItem, useWebhookInbox } from '../../hooks/use-webhook-inbox';
 import { useWorkspaceId } from '../../hooks/use-workspaces';
-import { compact, formatTime, isoFromLocalInput, shortId, StatusPill } from './format';
+import { compact, formatTime, IdLink, isoFromLocalInput, StatusPill } from './format';
 
 /** control-api takes at most 1000 rows per bulk retry (default 100). */
 const MAX_BULK = 1000;
@@ -60,11 +60,7 @@ export function WebhookInboxPage() {
             {
               header: 'Inbox id',
               className: 'mono',
-              render: (item) => (
-                <Link to={item.id} title={item.id} onClick={(event) => event.stopPropagation()}>
-                  {shortId(item.id)}
-                </Link>
-              ),
+              render: (item) => <IdLink id={item.id} />,
             },
             { header: 'Received', render: (item) => formatTime(item.received_at) },
             { header: 'Provider', render: (item) => item.provider },
@@ -81,10 +77,7 @@ export function WebhookInboxPage() {
                     type="button"
                     className="button button--small"
                     aria-label={`Retry ${item.event_id}`}
-                    onClick={(event) => {
-                      event.stopPropagation();
-                      setRetrying(item);
-                    }}
+                    onClick={() => setRetrying(item)}
                   >
                     Retry
                   </button>
