@@ -12,7 +12,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
-import { BENCH_DIR, call, checkAborted, fmt, forkServer, freePort, gitCommit, parseEnvPairs, profiled, readBenchArgs, runMain, setActiveLoad, step, table, upstreamStats, waitReady } from './support/harness.mjs';
+import { BENCH_DIR, call, checkAborted, fmt, forkServer, freePort, gitCommit, parseEnvPairs, profiled, readBenchArgs, runMain, measureLoad, step, table, upstreamStats, waitReady } from './support/harness.mjs';
 import { appEnv, build, checkDist, clearRedisOnExit, createDatabase, infraUrls, runNames, scratchDir, serviceToken, setUpControlPlane, startApp } from './support/stack.mjs';
 
 const APPS = ['control-api', 'exec-api'];
@@ -63,12 +63,6 @@ function readOptions() {
 // ---------------------------------------------------------------------------------------------
 // Load
 
-function percentile(sorted, p) {
-  if (sorted.length === 0) return NaN;
-  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
-  return sorted[index];
-}
-
 /**
  * One autocannon run. Latency percentiles come from every 2xx response time (float ms), not
  * from autocannon's histogram, which rounds to whole milliseconds: a 3 ms budget needs better.
@@ -85,28 +79,7 @@ async function drive({ url, headers, connections, duration, idempotencyKey }) {
     timeout: 10,
   };
   if (idempotencyKey) options.requests = [{ setupRequest: (request) => ({ ...request, headers: { ...request.headers, 'idempotency-key': idempotencyKey() } }) }];
-  const latencies = [];
-  const statuses = {};
-  const instance = autocannon(options);
-  setActiveLoad(instance);
-  instance.on('response', (_client, statusCode, _bytes, responseTime) => {
-    statuses[statusCode] = (statuses[statusCode] ?? 0) + 1;
-    if (statusCode >= 200 && statusCode < 300) latencies.push(responseTime);
-  });
-  const result = await instance;
-  setActiveLoad(undefined);
-  latencies.sort((a, b) => a - b);
-  return {
-    rps: result.requests.mean,
-    p50: percentile(latencies, 50),
-    p99: percentile(latencies, 99),
-    ok: result['2xx'],
-    non2xx: result.non2xx,
-    errors: result.errors,
-    timeouts: result.timeouts,
-    statuses,
-    duration_s: result.duration,
-  };
+  return measureLoad(autocannon, options);
 }
 
 /** The first answer of a scenario, sent by hand: shows what a non-2xx run was made of. */

@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { Queue } from 'bullmq';
 import pg from 'pg';
-import { BENCH_DIR, call, checkAborted, fmt, forkServer, freePort, gitCommit, onCleanup, parseEnvPairs, profiled, readBenchArgs, runMain, setActiveLoad, sleep, step, table, waitReady } from './support/harness.mjs';
+import { BENCH_DIR, call, checkAborted, fmt, forkServer, freePort, gitCommit, onCleanup, parseEnvPairs, profiled, readBenchArgs, runMain, measureLoad, sleep, step, table, waitReady } from './support/harness.mjs';
 import { cpuDelta, cpuSnapshot } from './support/proc-cpu.mjs';
 import { appEnv, bootstrapWorkspace, build, checkDist, clearRedisOnExit, createDatabase, infraUrls, runNames, scratchDir, startApp } from './support/stack.mjs';
 
@@ -103,12 +103,6 @@ function deliveries(route, tag, unique = true) {
 // ---------------------------------------------------------------------------------------------
 // Load
 
-function percentile(sorted, p) {
-  if (sorted.length === 0) return NaN;
-  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
-  return sorted[index];
-}
-
 /**
  * One autocannon run against `path` with a fresh signed delivery per request. `amount` (a request
  * count) replaces `duration` when given. Percentiles from every 2xx response time in float ms.
@@ -122,28 +116,7 @@ async function drive({ url, path, next, connections, duration, amount }) {
     ...(amount ? { amount } : { duration }),
     requests: [{ method: 'POST', path, setupRequest: (request) => ({ ...request, ...next() }) }],
   };
-  const latencies = [];
-  const statuses = {};
-  const instance = autocannon(options);
-  setActiveLoad(instance);
-  instance.on('response', (_client, statusCode, _bytes, responseTime) => {
-    statuses[statusCode] = (statuses[statusCode] ?? 0) + 1;
-    if (statusCode >= 200 && statusCode < 300) latencies.push(responseTime);
-  });
-  const result = await instance;
-  setActiveLoad(undefined);
-  latencies.sort((a, b) => a - b);
-  return {
-    rps: result.requests.mean,
-    p50: percentile(latencies, 50),
-    p99: percentile(latencies, 99),
-    ok: result['2xx'],
-    non2xx: result.non2xx,
-    errors: result.errors,
-    timeouts: result.timeouts,
-    statuses,
-    duration_s: result.duration,
-  };
+  return measureLoad(autocannon, options);
 }
 
 async function send(url, path, delivery) {

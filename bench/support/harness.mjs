@@ -336,3 +336,40 @@ async function askProfiler(profiler, message, answer) {
     throw new Error(`${profiler.app}'s profiler: ${error.message}`);
   }
 }
+
+export function percentile(sorted, p) {
+  if (sorted.length === 0) return NaN;
+  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[index];
+}
+
+/**
+ * One autocannon run with the given options (the caller's module imports autocannon and passes
+ * it, so this file stays free of load-tool dependencies). Latency percentiles come from every 2xx
+ * response time (float ms), not from autocannon's histogram, which rounds to whole milliseconds.
+ * The run is registered as the active load, so a clean-up (Ctrl-C, failure) stops it.
+ */
+export async function measureLoad(autocannon, options) {
+  const latencies = [];
+  const statuses = {};
+  const instance = autocannon(options);
+  setActiveLoad(instance);
+  instance.on('response', (_client, statusCode, _bytes, responseTime) => {
+    statuses[statusCode] = (statuses[statusCode] ?? 0) + 1;
+    if (statusCode >= 200 && statusCode < 300) latencies.push(responseTime);
+  });
+  const result = await instance;
+  setActiveLoad(undefined);
+  latencies.sort((a, b) => a - b);
+  return {
+    rps: result.requests.mean,
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
+    ok: result['2xx'],
+    non2xx: result.non2xx,
+    errors: result.errors,
+    timeouts: result.timeouts,
+    statuses,
+    duration_s: result.duration,
+  };
+}
