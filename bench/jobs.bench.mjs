@@ -153,20 +153,27 @@ async function jobCounts(db, workspaceId) {
   return { ...rows[0], last_finished_ms: rows[0].last_finished_ms === null ? undefined : Number(rows[0].last_finished_ms) };
 }
 
-/** Per-job phases of the jobs created since `sinceMs`: submit → start (queue wait), start → finish (run). */
-async function jobPhases(db, workspaceId, sinceMs) {
+/**
+ * Per-job phases of the jobs created since `sinceMs`: submit → start (queue wait), start → finish
+ * (run); and the jobs that finished after the last POST answered (`lastPostMs`), the worker
+ * draining the queue alone.
+ */
+async function jobPhases(db, workspaceId, sinceMs, lastPostMs) {
   const { rows } = await db.query(
     `WITH j AS (
        SELECT extract(epoch FROM started_at - created_at) * 1000 AS wait_ms,
-              extract(epoch FROM finished_at - started_at) * 1000 AS run_ms
+              extract(epoch FROM finished_at - started_at) * 1000 AS run_ms,
+              extract(epoch FROM finished_at) * 1000 AS finished_ms
          FROM jobs
         WHERE workspace_id = $1 AND status = 'succeeded' AND created_at >= to_timestamp($2 / 1000.0))
      SELECT count(*)::int AS n,
             avg(wait_ms) AS wait_mean, percentile_cont(0.5) WITHIN GROUP (ORDER BY wait_ms) AS wait_p50,
             avg(run_ms) AS run_mean, percentile_cont(0.5) WITHIN GROUP (ORDER BY run_ms) AS run_p50,
-            percentile_cont(0.99) WITHIN GROUP (ORDER BY run_ms) AS run_p99
+            percentile_cont(0.99) WITHIN GROUP (ORDER BY run_ms) AS run_p99,
+            count(*) FILTER (WHERE finished_ms > $3)::int AS drained,
+            (max(finished_ms) - $3) / 1000.0 AS drain_s
        FROM j`,
-    [workspaceId, sinceMs - 5],
+    [workspaceId, sinceMs - 5, lastPostMs],
   );
   return Object.fromEntries(Object.entries(rows[0]).map(([k, v]) => [k, v === null ? NaN : Number(v)]));
 }
@@ -210,6 +217,7 @@ async function runOrchestrator(ctx, { count, label, measured }) {
     const sampler = measured && !ctx.check ? await startPgActivitySampler(ctx.databaseUrl, ctx.databaseName) : undefined;
     const cpuBefore = cpuSnapshot(ctx.cpuChildren);
     const submitted = await submitAll(count, ctx.inFlight, (i) => postJob(ctx, `${ctx.run}-${ctx.orchDone + i}`));
+    const cpuSubmitted = cpuSnapshot(ctx.cpuChildren);
     if (submitted.failures.length === count) throw new Error(`every POST /v1/jobs failed; first: ${submitted.failures[0]}`);
     const deadline = Date.now() + ctx.timeout * 1000;
     let counts;
@@ -222,7 +230,8 @@ async function runOrchestrator(ctx, { count, label, measured }) {
       checkAborted();
       await sleep(50);
     }
-    const cpu = cpuDelta(cpuBefore, cpuSnapshot(ctx.cpuChildren));
+    const cpuAfter = cpuSnapshot(ctx.cpuChildren);
+    const cpu = { ...cpuDelta(cpuBefore, cpuAfter), drain: cpuDelta(cpuSubmitted, cpuAfter) };
     return { submitted, counts, polledAt, cpu, pgActivity: await sampler?.stop() };
   };
   // Both profilers run over the same window (started one after the other, stopped likewise).
@@ -239,7 +248,7 @@ async function runOrchestrator(ctx, { count, label, measured }) {
   // The last success as the worker stamped it (finished_at); the poll time bounds it from above.
   const lastAt = counts.last_finished_ms && counts.last_finished_ms <= polledAt + 5 ? Math.max(counts.last_finished_ms, submitted.lastAt ?? 0) : polledAt;
   const seconds = (lastAt - submitted.firstAt) / 1000;
-  const phases = await jobPhases(db, workspaceId, startedMs);
+  const phases = await jobPhases(db, workspaceId, startedMs, submitted.lastAt);
   const row = {
     key: 'orchestrator',
     label,
@@ -302,6 +311,14 @@ function printReport(rows, options) {
     const p = orch.phases;
     console.log(`\n\x1b[1mWhere the time goes (Orchestrator run)\x1b[0m`);
     console.log(`  per job (from the jobs rows, ${p.n} succeeded): queue wait created→started mean ${fmt(p.wait_mean, 1)} ms (p50 ${fmt(p.wait_p50, 1)}), run started→finished mean ${fmt(p.run_mean, 1)} ms (p50 ${fmt(p.run_p50, 1)}, p99 ${fmt(p.run_p99, 1)})`);
+    if (p.drained > 0) {
+      const d = orch.cpu.drain;
+      const busy = Object.values(d.cpu_s).reduce((sum, v) => sum + (Math.max(0, v) || 0), 0);
+      const of = (label) => fmt(((Math.max(0, d.cpu_s[label] ?? 0) || 0) * 1000) / p.drained, 2);
+      console.log(
+        `  after the last POST answered: ${p.drained} jobs finished in ${fmt(p.drain_s, 2)} s (${fmt(p.drained / p.drain_s, 0)} jobs/s, the worker alone), ${fmt(busy / d.wall_s, 2)} cores busy; CPU ms per drained job: worker ${of('worker')}, postgres ${of('postgres (all processes)')}, redis ${of('redis-server (all processes)')}`,
+      );
+    }
     console.log(`  ${options.concurrency} slots ÷ mean run time = ${fmt((options.concurrency * 1000) / p.run_mean, 0)} jobs/s at most if the worker's slots were the limit; measured ${fmt(orch.jobs_per_s, 0)}; POSTs went at ${fmt(orch.submit_per_s, 0)}/s`);
     const pj = orch.postgres_per_job;
     console.log(`  Postgres per job (pg_stat_database, whole run incl. this bench's polling): ${fmt(pj.commits, 1)} commits, ${fmt(pj.rows_inserted, 1)} rows inserted, ${fmt(pj.rows_updated, 1)} updated, ${fmt(pj.rows_deleted, 1)} deleted, ${fmt(pj.rows_fetched, 0)} fetched`);
@@ -314,7 +331,7 @@ function printReport(rows, options) {
       for (const r of a.rows.slice(0, 14)) console.log(`  ${fmt(r.sessions, 2).padStart(8)}  ${r.wait.padEnd(width)}  ${r.statement}`);
     }
   }
-  console.log(`\n\x1b[1mCPU seconds per process during each measured run\x1b[0m (wall seconds in the header; 1.00 = one core busy for one second)`);
+  console.log(`\n\x1b[1mCPU seconds per process during each measured run\x1b[0m (wall seconds in the header; 1.00 = one core busy for one second; in brackets the part spent in the kernel)`);
   const labels = [...new Set(rows.flatMap((r) => Object.keys(r.cpu.cpu_s)))];
   const cpuOf = (r, label) => Math.max(0, r.cpu.cpu_s[label] ?? 0) || 0;
   for (const r of rows) {
@@ -325,7 +342,7 @@ function printReport(rows, options) {
     table(
       ['process', ...rows.map((r) => `${r.label} (${fmt(r.cpu.wall_s, 1)} s)`)],
       [
-        ...labels.map((label) => [label, ...rows.map((r) => fmt(Math.max(0, r.cpu.cpu_s[label]), 2))]),
+        ...labels.map((label) => [label, ...rows.map((r) => `${fmt(Math.max(0, r.cpu.cpu_s[label]), 2)} (${fmt(Math.max(0, r.cpu.kernel_s?.[label] ?? NaN), 2)})`)]),
         ['total', ...rows.map((r) => fmt(r.cpu.total_s, 2))],
         ['total CPU ms per job', ...rows.map((r) => fmt(r.cpu.ms_per_job, 2))],
         [`jobs/s if CPU-bound on ${cpus().length} cores`, ...rows.map((r) => fmt((cpus().length * 1000) / r.cpu.ms_per_job, 0))],

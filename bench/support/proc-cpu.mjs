@@ -5,11 +5,12 @@ import { readdirSync, readFileSync } from 'node:fs';
 
 const TICKS_PER_SECOND = 100; // USER_HZ: 100 on every Linux this runs on
 
-function ticksOf(pid) {
+/** utime + stime of a process in ticks, or with `kernel` its stime alone (fields 14 and 15 of the line). */
+function ticksOf(pid, kernel = false) {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return Number(fields[11]) + Number(fields[12]); // utime + stime (fields 14 and 15 of the line)
+    return kernel ? Number(fields[12]) : Number(fields[11]) + Number(fields[12]);
   } catch {
     return undefined;
   }
@@ -42,34 +43,43 @@ function pidsNamed(names) {
  * counts in full); the bench's own process is included as "bench driver".
  */
 export function cpuSnapshot(children) {
-  const snapshot = { at: performance.now(), ticks: {} };
-  for (const [label, pid] of Object.entries(children)) snapshot.ticks[label] = ticksOf(pid);
+  const snapshot = { at: performance.now(), ticks: {}, kernelTicks: {} };
+  for (const [label, pid] of Object.entries(children)) {
+    snapshot.ticks[label] = ticksOf(pid);
+    snapshot.kernelTicks[label] = ticksOf(pid, true);
+  }
   // Per pid: a server process that exits during the window (a pool closing an idle connection)
   // must not take its whole past CPU time out of the sum, and one that starts counts from zero.
   snapshot.servers = {};
   const servers = pidsNamed(['postgres', 'redis-server']);
   for (const [name, pids] of Object.entries(servers)) {
     const label = `${name} (all processes)`;
-    snapshot.servers[label] = Object.fromEntries(pids.map((pid) => [pid, ticksOf(pid) ?? 0]));
+    snapshot.servers[label] = Object.fromEntries(pids.map((pid) => [pid, [ticksOf(pid) ?? 0, ticksOf(pid, true) ?? 0]]));
     snapshot.ticks[label] = 0;
   }
   const own = process.cpuUsage();
   snapshot.ticks['bench driver (this process)'] = ((own.user + own.system) / 1e6) * TICKS_PER_SECOND;
+  snapshot.kernelTicks['bench driver (this process)'] = (own.system / 1e6) * TICKS_PER_SECOND;
   return snapshot;
 }
 
-/** {label: cpu seconds} between two snapshots, plus the wall seconds. */
+/** {label: cpu seconds} between two snapshots (`kernel_s`: the part of it spent in the kernel), plus the wall seconds. */
 export function cpuDelta(before, after) {
   const seconds = {};
-  for (const [label, ticks] of Object.entries(after.ticks)) {
-    const start = before.ticks[label];
-    seconds[label] = ticks === undefined || start === undefined ? NaN : (ticks - start) / TICKS_PER_SECOND;
-  }
+  const kernel = {};
+  const delta = (ticks, start) => (ticks === undefined || start === undefined ? NaN : (ticks - start) / TICKS_PER_SECOND);
+  for (const [label, ticks] of Object.entries(after.ticks)) seconds[label] = delta(ticks, before.ticks[label]);
+  for (const [label, ticks] of Object.entries(after.kernelTicks ?? {})) kernel[label] = delta(ticks, before.kernelTicks?.[label]);
   for (const [label, pids] of Object.entries(after.servers ?? {})) {
     const earlier = before.servers?.[label] ?? {};
     let ticks = 0;
-    for (const [pid, now] of Object.entries(pids)) ticks += Math.max(0, now - (earlier[pid] ?? 0));
+    let kernelTicks = 0;
+    for (const [pid, [now, nowKernel]] of Object.entries(pids)) {
+      ticks += Math.max(0, now - (earlier[pid]?.[0] ?? 0));
+      kernelTicks += Math.max(0, nowKernel - (earlier[pid]?.[1] ?? 0));
+    }
     seconds[label] = ticks / TICKS_PER_SECOND;
+    kernel[label] = kernelTicks / TICKS_PER_SECOND;
   }
-  return { wall_s: (after.at - before.at) / 1000, cpu_s: seconds };
+  return { wall_s: (after.at - before.at) / 1000, cpu_s: seconds, kernel_s: kernel };
 }

@@ -1,5 +1,4 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import { APP_INTERCEPTOR } from '@nestjs/core';
 import { AuthModule, EXEC_AUDIENCE } from '@orch/auth';
 import { DataModule } from '@orch/data';
 import { ExecutionModule, JobQueueModule } from '@orch/execution';
@@ -8,7 +7,7 @@ import { EXEC_API_CONFIG, type ExecApiConfig } from './config';
 import { EventsModule } from './events/events.module';
 import { ExecuteModule } from './execute/execute.module';
 import { JobsModule } from './jobs/jobs.module';
-import { RequestLogInterceptor } from './request-log/request-log.interceptor';
+import { RequestLogHook } from './request-log/request-log.hook';
 import { WhoamiController } from './whoami/whoami.controller';
 
 @Module({})
@@ -35,7 +34,7 @@ export class AppModule {
         EventsModule,
       ],
       controllers: [WhoamiController],
-      providers: [{ provide: EXEC_API_CONFIG, useValue: config }, { provide: APP_INTERCEPTOR, useClass: RequestLogInterceptor }],
+      providers: [{ provide: EXEC_API_CONFIG, useValue: config }, RequestLogHook],
     };
   }
 }

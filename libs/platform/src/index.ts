@@ -21,3 +21,4 @@ export * from './run-app';
 export * from './redis/eviction-policy';
 export * from './http/platform-route.decorator';
 export * from './batching/micro-batcher';
+export * from './runtime/async-resource-bind';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { And, DataSource, type FindOperator, LessThanOrEqual, MoreThanOrEqual } from 'typeorm';
-import { assertWorkspaceId, JobEntity, type JobStatus, type Page, RunEntity, type TenantInsert, TenantScopedRepository, type TenantWhere } from '@orch/data';
+import { assertWorkspaceId, JobEntity, type JobStatus, type Page, queryPrepared, RunEntity, type TenantInsert, TenantScopedRepository, type TenantWhere } from '@orch/data';
 import { entityFromRow, type EventRecord, insertEvents, type WrittenEvent } from '@orch/execution';
 import { MicroBatcher } from '@orch/platform';
 
@@ -91,8 +91,8 @@ export class JobsRepository extends TenantScopedRepository<JobEntity> {
       if (created !== undefined) return { kind: 'created', ...created };
     }
     return this.dataSource.transaction(async (manager) => {
-      await manager.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [lockKey(workspaceId)]);
-      const rows: Array<{ depth: number }> = await manager.query('SELECT count(*)::int AS depth FROM jobs WHERE workspace_id = $1 AND status = ANY($2::text[])', [
+      await queryPrepared(manager, 'SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [lockKey(workspaceId)]);
+      const { rows } = await queryPrepared<{ depth: number }>(manager, 'SELECT count(*)::int AS depth FROM jobs WHERE workspace_id = $1 AND status = ANY($2::text[])', [
         workspaceId,
         ACTIVE_STATUSES,
       ]);
@@ -131,8 +131,10 @@ export class JobsRepository extends TenantScopedRepository<JobEntity> {
 
     const inserted = await this.dataSource.transaction(async (manager) => {
       // Sorted, so two batches naming the same workspaces cannot deadlock on these (shared) locks against an exclusive one.
-      await manager.query('SELECT pg_advisory_xact_lock_shared(hashtextextended(k, 0)) FROM unnest($1::text[]) WITH ORDINALITY AS u(k, n) ORDER BY n', [locks]);
-      const returned: Array<Record<string, unknown>> = await manager.query(
+      await queryPrepared(manager, 'SELECT pg_advisory_xact_lock_shared(hashtextextended(k, 0)) FROM unnest($1::text[]) WITH ORDINALITY AS u(k, n) ORDER BY n', [locks]);
+      // Named per column list: a handful of texts (the optional fields a submission sets), each planned once per connection.
+      const { rows: returned } = await queryPrepared<Record<string, unknown>>(
+        manager,
         `WITH input AS (SELECT * FROM jsonb_populate_recordset(NULL::jobs, $1::jsonb)),
               limits AS (SELECT * FROM jsonb_to_recordset($2::jsonb) AS l(workspace_id uuid, below int)),
               allowed AS (

@@ -3,7 +3,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { context as otelContext, propagation, ROOT_CONTEXT } from '@opentelemetry/api';
 import { DataSource } from 'typeorm';
 import { DomainError, type JobQueueData, type JobEventType } from '@orch/contracts';
-import { JobEntity, RunEntity } from '@orch/data';
+import { JobEntity, queryPrepared, RunEntity } from '@orch/data';
 import { entityFromRow, type EventRecord, ExecutionService, type ExecutionOutcome, insertEvents, JobQueue, type PreparedExecution, RecordWriter, type WrittenEvent } from '@orch/execution';
 import { MicroBatcher } from '@orch/platform';
 import { nextRetryDelay } from '@orch/policy';
@@ -277,7 +277,7 @@ export class JobRunner {
 
   /** The claims of a batch with their start events (CLAIM_QUEUED_SQL), announced once committed. */
   private async claimBatch(requests: readonly ClaimRequest[]): Promise<Array<Claim | undefined>> {
-    const rows: Array<Record<string, unknown>> = await this.dataSource.query(CLAIM_QUEUED_SQL, [JSON.stringify(requests), requests.map((r) => r.job_id)]);
+    const { rows } = await queryPrepared<Record<string, unknown>>(this.dataSource, CLAIM_QUEUED_SQL, [JSON.stringify(requests), requests.map((r) => r.job_id)]);
     const started: WrittenEvent[] = [];
     const byRun = new Map(
       rows.map((row): [string, Claim] => {
@@ -484,7 +484,7 @@ export class JobRunner {
       job_id: record.jobId ?? null,
       data: record.data,
     }));
-    const result: Array<{ i: number | null; event_id: string | null }> = await this.dataSource.query(TRANSITION_SQL, [
+    const { rows: result } = await queryPrepared<{ i: number | null; event_id: string | null }>(this.dataSource, TRANSITION_SQL, [
       JSON.stringify(rows),
       rows.map((row) => row.job_id),
       rows.flatMap((row) => (row.run_id === null ? [] : [row.run_id])),

@@ -1,23 +1,20 @@
+import { queryPrepared, type SqlExecutor } from '@orch/data';
 import type { EventRecord, WrittenEvent } from './record-writer';
-
-/** What runs a statement: a DataSource, or an EntityManager inside the caller's transaction. */
-export interface SqlRunner {
-  query(sql: string, parameters?: unknown[]): Promise<unknown>;
-}
 
 /**
  * Inserts event_log rows with `runner` — in the caller's transaction when it has one, so an
  * event commits together with the change it describes — and answers them with their ids, in
  * input order. Announce them (RecordWriter.announce, announceEvents) only once committed.
  *
- * One array parameter per column (INSERT … SELECT FROM unnest … WITH ORDINALITY): five parameters
+ * A named prepared statement (queryPrepared). One array parameter per column (INSERT … SELECT FROM unnest … WITH ORDINALITY): five parameters
  * whatever the batch size, rows inserted and ids assigned in array order. Raw SQL: the query
  * builder's deep-partial typing refuses a jsonb Record column; the column list mirrors the
  * event_log entity of @orch/data.
  */
-export async function insertEvents(runner: SqlRunner, events: readonly EventRecord[]): Promise<WrittenEvent[]> {
+export async function insertEvents(runner: SqlExecutor, events: readonly EventRecord[]): Promise<WrittenEvent[]> {
   if (events.length === 0) return [];
-  const rows = (await runner.query(
+  const { rows } = await queryPrepared<{ id: string }>(
+    runner,
     `INSERT INTO event_log (workspace_id, type, execution_id, job_id, data)
      SELECT t.workspace_id, t.type, t.execution_id, t.job_id, t.data
        FROM unnest($1::uuid[], $2::text[], $3::uuid[], $4::uuid[], $5::jsonb[]) WITH ORDINALITY AS t(workspace_id, type, execution_id, job_id, data, n)
@@ -30,6 +27,6 @@ export async function insertEvents(runner: SqlRunner, events: readonly EventReco
       events.map((row) => row.jobId ?? null),
       events.map((row) => JSON.stringify(row.data)),
     ],
-  )) as Array<{ id: string }>;
+  );
   return events.map((row, i) => ({ ...row, id: String(rows[i]?.id ?? '') }));
 }

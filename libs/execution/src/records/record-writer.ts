@@ -1,4 +1,5 @@
 import type { DataSource } from 'typeorm';
+import { queryPrepared } from '@orch/data';
 import { insertEvents } from './event-rows';
 
 /** One event_log row to write. `type` is e.g. an EXECUTION_EVENT_TYPES entry or `job.queued`. */
@@ -256,7 +257,8 @@ export class RecordWriter {
   private async writeRequests(): Promise<void> {
     const batch = this.buffers.request.splice(0, this.maxBatch);
     try {
-      await this.dataSource.query(
+      await queryPrepared(
+        this.dataSource,
         'INSERT INTO request_log (workspace_id, request_id, method, route, status, duration_ms, connector, operation) SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::int[], $6::int[], $7::text[], $8::text[])',
         [
           batch.map((row) => row.workspaceId),

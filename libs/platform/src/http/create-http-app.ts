@@ -13,6 +13,7 @@ import { resolveRequestId } from './request-id';
 import { createValidationPipe } from './validation-pipe';
 import { ROOT_LOGGER } from '../logging/logger.module';
 import { installRequestLogging } from '../logging/request-logging';
+import { installAsyncResourceBind } from '../runtime/async-resource-bind';
 
 export interface HttpAppOptions {
   serviceName: string;
@@ -28,6 +29,7 @@ export interface HttpAppOptions {
  * route template and OpenAPI. Returns an initialised app that is not listening yet.
  */
 export async function createHttpApp(module: Type<unknown> | DynamicModule, options: HttpAppOptions): Promise<NestFastifyApplication> {
+  installAsyncResourceBind();
   const adapter = new FastifyAdapter({
     bodyLimit: options.config.BODY_LIMIT_BYTES,
     trustProxy: true,
@@ -49,13 +51,16 @@ export async function createHttpApp(module: Type<unknown> | DynamicModule, optio
 
   const fastify = app.getHttpAdapter().getInstance();
   installRequestLogging(fastify, app.get<PinoLogger>(ROOT_LOGGER));
-  fastify.addHook('onRequest', async (request, reply) => {
+  // Callback hooks, not async ones: no promise per request for work that never waits.
+  fastify.addHook('onRequest', (request, reply, done) => {
     void reply.header(REQUEST_ID_HEADER, request.id);
+    done();
   });
-  fastify.addHook('onResponse', async (request, reply) => {
+  fastify.addHook('onResponse', (request, reply, done) => {
     // The route template, never the raw URL: ids in paths would explode label cardinality.
     const route = request.routeOptions.url ?? 'UNMATCHED';
     metrics.observeHttp(route, request.method, reply.statusCode, reply.elapsedTime / 1000);
+    done();
   });
 
   await options.configureFastify?.(app);

@@ -7,6 +7,10 @@ import { correlationFields, type RequestLogContext } from './logger.module';
 /** Probes and scrapes would drown the request log. */
 const QUIET_ROUTES = new Set(['/health', '/ready', '/metrics']);
 
+function isQuiet(url: string | undefined): boolean {
+  return QUIET_ROUTES.has((url ?? '').split('?')[0] ?? '');
+}
+
 /**
  * What nestjs-pino's PinoLogger reads for the request in progress: the request's logger, made
  * on first use (most requests log nothing but their completion line, which needs no child).
@@ -41,14 +45,18 @@ class RequestStore {
  */
 export function installRequestLogging(fastify: FastifyInstance, root: PinoLogger): void {
   fastify.addHook('onRequest', (request, _reply, done) => {
-    storage.run(new RequestStore(root, request.id) as never, done);
+    // Not for probes and scrapes, which log nothing: on Node 20 the first AsyncLocalStorage.run()
+    // turns on async hooks for every promise of the process for good, and a worker whose only
+    // requests are probes would pay that on every job (D67).
+    if (isQuiet(request.raw.url)) done();
+    else storage.run(new RequestStore(root, request.id) as never, done);
   });
   fastify.addHook('onResponse', (request, reply, done) => {
     const raw = request.raw as IncomingMessage & RequestLogContext;
     const url = raw.url ?? '';
     const status = reply.statusCode;
     // Level info whatever the status, as pino-http without a custom level (docs/06_observability.md).
-    if (!QUIET_ROUTES.has(url.split('?')[0] ?? '') && root.isLevelEnabled('info')) {
+    if (!isQuiet(url) && root.isLevelEnabled('info')) {
       const line = {
         request_id: request.id,
         req: { method: raw.method, url, headers: { 'user-agent': raw.headers['user-agent'] } },
