@@ -220,15 +220,24 @@ async function runOrchestrator(ctx, { count, label, measured }) {
     const cpuSubmitted = cpuSnapshot(ctx.cpuChildren);
     if (submitted.failures.length === count) throw new Error(`every POST /v1/jobs failed; first: ${submitted.failures[0]}`);
     const deadline = Date.now() + ctx.timeout * 1000;
+    const expected = count - submitted.failures.length;
     let counts;
     let polledAt;
+    let lastDbPoll = 0;
     for (;;) {
-      counts = await jobCounts(db, workspaceId);
-      polledAt = now();
-      if (counts.succeeded + counts.failed >= target - submitted.failures.length) break;
+      // No job can succeed before the upstream served its call: ask the upstream (IPC) until it
+      // has served them all, and Postgres only then (or once a second, for failures), so the
+      // observer's count(*) over the workspace's jobs does not load the database under test.
+      const served = (await upstreamStats(upstream)).served - before.served;
+      if (served >= expected || Date.now() - lastDbPoll >= 1000) {
+        counts = await jobCounts(db, workspaceId);
+        polledAt = now();
+        lastDbPoll = Date.now();
+        if (counts.succeeded + counts.failed >= target - submitted.failures.length) break;
+      }
       if (Date.now() > deadline) throw new Error(`${label}: only ${counts.succeeded} of ${target} jobs succeeded (${counts.failed} failed, ${counts.total} rows) after ${ctx.timeout} s; first failure: ${await firstFailure(db, workspaceId)}`);
       checkAborted();
-      await sleep(50);
+      await sleep(served >= expected ? 10 : 20);
     }
     const cpuAfter = cpuSnapshot(ctx.cpuChildren);
     const cpu = { ...cpuDelta(cpuBefore, cpuAfter), drain: cpuDelta(cpuSubmitted, cpuAfter) };

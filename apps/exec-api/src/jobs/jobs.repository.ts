@@ -6,7 +6,8 @@ import { entityFromRow, type EventRecord, insertEvents, type WrittenEvent } from
 import { MicroBatcher } from '@orch/platform';
 
 /** Statuses that count against the workspace's queue_depth quota. */
-const ACTIVE_STATUSES: readonly JobStatus[] = ['queued', 'running'];
+/** Queued or running: what the queue-depth quota counts. Literal, so the planner reads the partial index ix_jobs_active. */
+const ACTIVE = "status IN ('queued', 'running')";
 
 export interface JobFilters {
   status?: JobStatus;
@@ -80,8 +81,8 @@ export class JobsRepository extends TenantScopedRepository<JobEntity> {
    *   for every shared holder to commit, then the count is exact and the insert conditional, as
    *   one serialised step per submission.
    *
-   * The count is an index-only scan of ix_jobs_workspace_status_created (bounded by LIMIT on the
-   * fast path).
+   * The count reads the partial index ix_jobs_active (active rows only, bounded by LIMIT on the
+   * fast path), so it grows with the workspace's backlog, never with its history.
    */
   async createQueued(workspaceId: string, values: TenantInsert<JobEntity>, queueDepth: number, eventOf: QueuedEventOf): Promise<CreateQueuedResult> {
     assertWorkspaceId(workspaceId);
@@ -92,10 +93,7 @@ export class JobsRepository extends TenantScopedRepository<JobEntity> {
     }
     return this.dataSource.transaction(async (manager) => {
       await queryPrepared(manager, 'SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [lockKey(workspaceId)]);
-      const { rows } = await queryPrepared<{ depth: number }>(manager, 'SELECT count(*)::int AS depth FROM jobs WHERE workspace_id = $1 AND status = ANY($2::text[])', [
-        workspaceId,
-        ACTIVE_STATUSES,
-      ]);
+      const { rows } = await queryPrepared<{ depth: number }>(manager, `SELECT count(*)::int AS depth FROM jobs WHERE workspace_id = $1 AND ${ACTIVE}`, [workspaceId]);
       const depth = rows[0]?.depth ?? 0;
       if (depth >= queueDepth) return { kind: 'queue_full', depth };
       const job = await new TenantScopedRepository(manager.getRepository(JobEntity)).insert(workspaceId, values);
@@ -139,12 +137,12 @@ export class JobsRepository extends TenantScopedRepository<JobEntity> {
               limits AS (SELECT * FROM jsonb_to_recordset($2::jsonb) AS l(workspace_id uuid, below int)),
               allowed AS (
                 SELECT l.workspace_id FROM limits l
-                 WHERE (SELECT count(*) FROM (SELECT 1 FROM jobs j WHERE j.workspace_id = l.workspace_id AND j.status = ANY($3::text[]) LIMIT l.below) AS active)
+                 WHERE (SELECT count(*) FROM (SELECT 1 FROM jobs j WHERE j.workspace_id = l.workspace_id AND j.${ACTIVE} LIMIT l.below) AS active)
                      + (SELECT count(*) FROM input i WHERE i.workspace_id = l.workspace_id) <= l.below)
          INSERT INTO jobs (${list})
          SELECT ${list} FROM input WHERE workspace_id IN (SELECT workspace_id FROM allowed)
          RETURNING *`,
-        [JSON.stringify(rows), JSON.stringify(limits), ACTIVE_STATUSES],
+        [JSON.stringify(rows), JSON.stringify(limits)],
       );
       const byId = new Map(returned.map((row) => [String(row['id']), entityFromRow(this.dataSource, JobEntity, row)]));
       const jobs = rows.map((row) => byId.get(String(row['id'])));

@@ -67,6 +67,11 @@ const MAX_STATEMENT_BATCH = 100;
  * builds it for the general path), so they precede whatever the run writes next. The ids are also
  * given as an array ($2):
  * the planner cannot estimate a recordset's size and would otherwise hash-join every queued job.
+ *
+ * Its commit does not wait for the WAL flush (`synchronous_commit` off for this transaction, D68):
+ * a claim lost to a Postgres crash leaves the job `queued` and its queue entry active, so it runs
+ * again — the at-least-once a worker crash gives. The run's transition commits synchronously,
+ * which flushes the claim's WAL before it.
  */
 const CLAIM_QUEUED_SQL = `
 WITH input AS (
@@ -89,11 +94,13 @@ WITH input AS (
     FROM claimed c JOIN run r ON r.id = c.claim_run_id CROSS JOIN (VALUES (1, 'job.started'), (2, 'run.started')) AS e(n, type)
    ORDER BY c.id, e.n
   RETURNING id, type, execution_id, job_id, data
+), async_commit AS (
+  SELECT set_config('synchronous_commit', 'off', true) AS setting
 )
 SELECT claimed.*, run.attempt AS run_attempt,
        (SELECT jsonb_agg(jsonb_build_object('id', s.id::text, 'type', s.type, 'execution_id', s.execution_id, 'data', s.data) ORDER BY s.id)
           FROM started s WHERE s.job_id = claimed.id) AS started_events
-  FROM claimed JOIN run ON run.id = claimed.claim_run_id`;
+  FROM claimed JOIN run ON run.id = claimed.claim_run_id CROSS JOIN async_commit`;
 
 /**
  * Job row transitions (JobRunner.transition) of every delivery that finished together, with their

@@ -70,6 +70,8 @@ export class HttpTransport {
       return await readResponse(res, limits.max_response_bytes, deadline);
     } catch (err) {
       return classifyHttpError(err, deadline.state, deadline.elapsedMs());
+    } finally {
+      deadline.dispose();
     }
   }
 

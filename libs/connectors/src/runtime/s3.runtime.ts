@@ -111,6 +111,8 @@ export class S3Runtime implements ConnectorRuntime {
     } catch (err) {
       if (err instanceof BodyTooLarge) return { kind: 'too_large', status: 200, durationMs: deadline.elapsedMs() };
       return classifyS3Error(err, deadline.state, deadline.elapsedMs());
+    } finally {
+      deadline.dispose();
     }
   }
 

@@ -131,6 +131,7 @@ export class SmtpRuntime implements ConnectorRuntime {
       return classifySmtpError(err, deadline.state, deadline.elapsedMs());
     } finally {
       transport?.close();
+      deadline.dispose();
     }
   }
 }

@@ -3,6 +3,9 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { dropDatabase, withDatabaseName } from '../database/database-admin';
+import { MIGRATIONS } from '../migrations';
+
+const MIGRATION_NAMES = MIGRATIONS.map((migration) => migration.name);
 
 const run = promisify(execFile);
 const workspaceRoot = join(__dirname, '../../../..');
@@ -28,7 +31,7 @@ describe('db CLI', () => {
   it('creates, migrates, seeds idempotently and reverts, one line per action', async () => {
     expect(await db('create', url)).toBe(`database ${name}: created\n`);
     expect(await db('create', url)).toBe(`database ${name}: exists\n`);
-    expect(await db('migrate', url)).toBe('migration InitialSchema1795741449973: applied\nmigration WebhookInboxPendingIndex1795900000000: applied\n');
+    expect(await db('migrate', url)).toBe(MIGRATION_NAMES.map((m) => `migration ${m}: applied\n`).join(''));
     expect(await db('migrate', url)).toBe(`database ${name}: no pending migrations\n`);
     expect(await db('seed', url)).toBe(
       'workspace demo-dev: created\npolicy demo-dev/default: created\nconnector demo-dev/demo-upstream: created\nconfig demo-dev/app-settings v1: created\nconfig demo-dev/app-settings active: created\n',
@@ -36,7 +39,7 @@ describe('db CLI', () => {
     expect(await db('seed', url)).toBe(
       'workspace demo-dev: exists\npolicy demo-dev/default: exists\nconnector demo-dev/demo-upstream: exists\nconfig demo-dev/app-settings v1: exists\nconfig demo-dev/app-settings active: exists\n',
     );
-    expect(await db('revert', url)).toBe('migration WebhookInboxPendingIndex1795900000000: reverted\n');
+    expect(await db('revert', url)).toBe(`migration ${MIGRATION_NAMES.at(-1)}: reverted\n`);
   }, 60_000);
 
   it('names the usage on an unknown command and exits 2', async () => {

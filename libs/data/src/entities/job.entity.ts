@@ -18,12 +18,14 @@ export interface TraceContext {
 
 /**
  * An accepted unit of async work. The row is written before the queue entry (DESIGN §6), so
- * a sweeper can re-enqueue what Redis lost: hence the (status, updated_at) index.
+ * a sweeper can re-enqueue what Redis lost. Active rows (queued, running) have their own partial
+ * index: the queue-depth guard and the sweeper read it, whatever the history holds.
  */
 @Entity({ name: 'jobs' })
 @Index('ix_jobs_workspace_status_created', ['workspaceId', 'status', 'createdAt'])
 @Index('ix_jobs_workspace_created', ['workspaceId', 'createdAt'])
-@Index('ix_jobs_status_updated', ['status', 'updatedAt'])
+@Index('ix_jobs_active', ['workspaceId', 'status', 'updatedAt'], { where: "status IN ('queued', 'running')" })
+@Index('ix_jobs_callback_pending', ['updatedAt'], { where: "callback_status IN ('pending', 'delivering')" })
 @Check('ck_jobs_status', `status IN (${sqlList(JOB_STATUSES)})`)
 @Check('ck_jobs_callback_status', `callback_status IS NULL OR callback_status IN (${sqlList(CALLBACK_STATUSES)})`)
 @Check('ck_jobs_attempts', 'attempts >= 0 AND max_attempts >= 1')

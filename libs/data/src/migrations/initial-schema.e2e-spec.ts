@@ -3,6 +3,9 @@ import { createDataSourceOptions, revertAllMigrations, runMigrations } from '../
 import type { ScratchDatabase } from '../database/database-admin';
 import { createTestDatabase } from '../e2e/test-database';
 import { AUDIT_GENESIS_HASH } from '../entities/operator-audit-log.entity';
+import { MIGRATIONS } from './index';
+
+const MIGRATION_NAMES = MIGRATIONS.map((migration) => migration.name);
 
 /** Every object of the public schema with its full definition, one row each, in a stable order. */
 const CATALOG_SQL = `
@@ -64,13 +67,13 @@ describe('InitialSchema migration', () => {
       const migrated = await catalog();
       expect(migrated.filter((row) => row.kind === 'table').length).toBeGreaterThanOrEqual(19);
 
-      expect(await revertAllMigrations(database.url)).toEqual(['WebhookInboxPendingIndex1795900000000', 'InitialSchema1795741449973']);
+      expect(await revertAllMigrations(database.url)).toEqual([...MIGRATION_NAMES].reverse());
       const reverted = await catalog();
       // Only TypeORM's own bookkeeping table is left.
       const ownedByMigrationsTable = (row: CatalogRow) => row.name.startsWith('schema_migrations') || row.definition.includes('public.schema_migrations ');
       expect(reverted.filter((row) => !ownedByMigrationsTable(row))).toEqual([]);
 
-      expect(await runMigrations(database.url)).toEqual(['InitialSchema1795741449973', 'WebhookInboxPendingIndex1795900000000']);
+      expect(await runMigrations(database.url)).toEqual(MIGRATION_NAMES);
       expect(await catalog()).toEqual(migrated);
       expect(await pendingSchemaChanges()).toEqual([]);
     });

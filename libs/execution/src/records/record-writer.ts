@@ -259,7 +259,10 @@ export class RecordWriter {
     try {
       await queryPrepared(
         this.dataSource,
-        'INSERT INTO request_log (workspace_id, request_id, method, route, status, duration_ms, connector, operation) SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::int[], $6::int[], $7::text[], $8::text[])',
+        // Its commit does not wait for the WAL flush (D68): like the buffer, a crash may lose the last rows.
+        `WITH async_commit AS (SELECT set_config('synchronous_commit', 'off', true))
+         INSERT INTO request_log (workspace_id, request_id, method, route, status, duration_ms, connector, operation)
+         SELECT t.* FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::int[], $6::int[], $7::text[], $8::text[]) AS t CROSS JOIN async_commit`,
         [
           batch.map((row) => row.workspaceId),
           batch.map((row) => row.requestId),

@@ -44,6 +44,9 @@ class RequestStore {
  * Health, readiness and metrics requests are not logged.
  */
 export function installRequestLogging(fastify: FastifyInstance, root: PinoLogger): void {
+  // The completion line is built here from fixed fields (method, url, user-agent, status, ids,
+  // timing): none is a path the redaction censors, so it skips redaction (≈ 15 µs a line, D67).
+  const access = root.child({}, { redact: { paths: [], censor: '[redacted]' } });
   fastify.addHook('onRequest', (request, _reply, done) => {
     // Not for probes and scrapes, which log nothing: on Node 20 the first AsyncLocalStorage.run()
     // turns on async hooks for every promise of the process for good, and a worker whose only
@@ -64,8 +67,8 @@ export function installRequestLogging(fastify: FastifyInstance, root: PinoLogger
         responseTime: Math.round(reply.elapsedTime),
         ...correlationFields(raw),
       };
-      if (status >= 500) root.info({ ...line, err: new Error(`failed with status code ${status}`) }, 'request errored');
-      else root.info(line, 'request completed');
+      if (status >= 500) access.info({ ...line, err: new Error(`failed with status code ${status}`) }, 'request errored');
+      else access.info(line, 'request completed');
     }
     done();
   });
