@@ -56,6 +56,13 @@ interface JobChange {
 
 /** Rows per batched claim or transition statement (a worker runs WORKER_CONCURRENCY deliveries at once). */
 const MAX_STATEMENT_BATCH = 100;
+/**
+ * Claim (and transition) statements in flight at once: with one, a delivery arriving while a
+ * batch is committing waits for that batch and then its own. Two batches never touch the same
+ * row in practice (a delivery claims its own job); if duplicate deliveries ever made two batches
+ * deadlock, Postgres aborts one and its deliveries are retried (JobsProcessor).
+ */
+const STATEMENTS_IN_FLIGHT = 2;
 
 /**
  * The common delivery's claim, for every delivery that arrived together (MicroBatcher: one
@@ -189,8 +196,8 @@ export class JobRunner {
     @Inject(WORKER_CONFIG) private readonly config: WorkerConfig,
   ) {
     this.workspaceLimit = config.WORKER_WORKSPACE_CONCURRENCY > 0 ? config.WORKER_WORKSPACE_CONCURRENCY : Math.max(1, Math.floor(config.WORKER_CONCURRENCY / 2));
-    this.claims = new MicroBatcher({ maxBatch: MAX_STATEMENT_BATCH, run: (requests) => this.claimBatch(requests) });
-    this.transitions = new MicroBatcher({ maxBatch: MAX_STATEMENT_BATCH, run: (requests) => this.transitionBatch(requests) });
+    this.claims = new MicroBatcher({ maxBatch: MAX_STATEMENT_BATCH, concurrency: STATEMENTS_IN_FLIGHT, run: (requests) => this.claimBatch(requests) });
+    this.transitions = new MicroBatcher({ maxBatch: MAX_STATEMENT_BATCH, concurrency: STATEMENTS_IN_FLIGHT, run: (requests) => this.transitionBatch(requests) });
   }
 
   /** Jobs of one workspace that may run at once on this replica (D57). */
