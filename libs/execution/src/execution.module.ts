@@ -1,4 +1,4 @@
-import { type BeforeApplicationShutdown, type DynamicModule, Injectable, Module } from '@nestjs/common';
+import { type BeforeApplicationShutdown, type DynamicModule, Injectable, Logger, Module } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { DataSource } from 'typeorm';
 import { ConnectorRuntimes, ConnectorTypeRegistry, EgressPolicy, SchemaValidator } from '@orch/connectors';
@@ -26,18 +26,23 @@ export interface ExecutionModuleOptions {
   idempotencyLeaseMs?: number;
 }
 
+const executionLogger = new Logger(ExecutionService.name);
+
 /**
- * Flushes buffered records and closes pooled upstream connections when the app stops — before
- * the shutdown phase, in which TypeORM closes its connection (a flush then would lose the rows).
+ * Waits for the closing scripts sent in the background, flushes buffered records and closes
+ * pooled upstream connections when the app stops — before the shutdown phase, in which TypeORM
+ * and Redis close their connections (a flush then would lose the rows).
  */
 @Injectable()
 class ExecutionLifecycle implements BeforeApplicationShutdown {
   constructor(
+    private readonly execution: ExecutionService,
     private readonly records: RecordWriter,
     private readonly runtimes: ConnectorRuntimes,
   ) {}
 
   async beforeApplicationShutdown(): Promise<void> {
+    await this.execution.settled();
     await this.records.close();
     await this.runtimes.close();
   }
@@ -85,6 +90,7 @@ export class ExecutionModule {
               breakers: new RedisCircuitBreakerStore(redis),
               events: records,
               metrics: new ExecutionMetrics(metrics.registry),
+              onBackgroundError: (error) => executionLogger.warn(`closing an execution in Redis failed (its lease expires by itself): ${error instanceof Error ? error.message : String(error)}`),
               ...(options.maxResponseBytes === undefined ? {} : { maxResponseBytes: options.maxResponseBytes }),
             }),
         },

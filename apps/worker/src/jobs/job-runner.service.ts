@@ -368,7 +368,8 @@ export class JobRunner {
     const started = Date.now();
     let outcome: ExecutionOutcome;
     try {
-      outcome = await this.execution.run({ ...prepared, executionId: runId, input: { ...prepared.input, executionId: runId, signal: controller.signal } });
+      // The closing script (lease, breaker) goes to Redis while the transition below is written.
+      outcome = await this.execution.run({ ...prepared, executionId: runId, input: { ...prepared.input, executionId: runId, signal: controller.signal, finishInBackground: true } });
     } catch (error) {
       // Redis or Postgres failing under the execution path: a retryable failure of this attempt.
       this.logger.warn(`job ${job.id}: execution threw: ${error instanceof Error ? error.message : String(error)}`);

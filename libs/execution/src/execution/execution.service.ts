@@ -38,6 +38,14 @@ export interface ExecuteInput {
    */
   maxAttempts?: number;
   signal?: AbortSignal;
+  /**
+   * Send the closing script (lease release, breaker outcome) without waiting for Redis's answer,
+   * so the caller can record the outcome meanwhile (the job runner writes the run's transition).
+   * Redis runs it before anything this process sends later (one connection, in order). A failure
+   * goes to `onBackgroundError` and the lease then expires with its TTL; `settled()` waits for
+   * the closings in flight (graceful shutdown).
+   */
+  finishInBackground?: boolean;
 }
 
 /** A request that passed validation: the connector, the operation and the payload with defaults filled in. */
@@ -97,6 +105,8 @@ export interface ExecutionServiceOptions {
   clock?: () => number;
   random?: RandomSource;
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /** A closing script sent in the background failed (ExecuteInput.finishInBackground). */
+  onBackgroundError?: (error: unknown) => void;
 }
 
 type FinishFn = (breaker?: { outcome: BreakerOutcome; permit: BreakerPermit }) => Promise<void>;
@@ -118,6 +128,7 @@ export class ExecutionService {
   private readonly random: RandomSource;
   private readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
   private readonly maxResponseBytes: number;
+  private readonly closing = new Set<Promise<void>>();
 
   constructor(private readonly deps: ExecutionServiceOptions) {
     this.clock = deps.clock ?? Date.now;
@@ -177,11 +188,14 @@ export class ExecutionService {
     let finished = false;
     const finish = async (breaker?: { outcome: BreakerOutcome; permit: BreakerPermit }): Promise<void> => {
       finished = true;
-      const done = await this.deps.admission.finish({
-        lease: { key: keys.lease, leaseId: executionId },
-        ...(breaker ? { breaker: { key: keys.breaker, settings: resolved.policy.circuitBreaker, ...breaker } } : {}),
-      });
-      this.breakerSeen(prepared, done.status, done.transitions);
+      const closed = this.deps.admission
+        .finish({
+          lease: { key: keys.lease, leaseId: executionId },
+          ...(breaker ? { breaker: { key: keys.breaker, settings: resolved.policy.circuitBreaker, ...breaker } } : {}),
+        })
+        .then((done) => this.breakerSeen(prepared, done.status, done.transitions));
+      if (prepared.input.finishInBackground) this.inBackground(closed);
+      else await closed;
     };
     try {
       return await this.admittedRun(prepared, admitted.rateLimit, admitted.permit, finish);
@@ -189,6 +203,20 @@ export class ExecutionService {
       // Whatever happened (a Redis error included), the concurrency slot is given back.
       if (!finished) await this.deps.admission.finish({ lease: { key: keys.lease, leaseId: executionId } }).catch(() => undefined);
     }
+  }
+
+  /** Resolves once every closing script sent in the background has been answered (or failed). */
+  async settled(): Promise<void> {
+    await Promise.all([...this.closing]);
+  }
+
+  private inBackground(closed: Promise<void>): void {
+    const tracked = closed
+      .catch((error: unknown) => this.deps.onBackgroundError?.(error))
+      .finally(() => {
+        this.closing.delete(tracked);
+      });
+    this.closing.add(tracked);
   }
 
   private keysOf(prepared: PreparedExecution): { quota: string; lease: string; rateLimit: string; breaker: string } {
