@@ -122,6 +122,20 @@ describe('parseHostLiteral', () => {
 });
 
 describe('EgressPolicy', () => {
+  it('remembers decisions per address string, immutable, bounded, and as exact as the first time', () => {
+    const policy = new EgressPolicy('10.0.0.0/24');
+    const first = policy.check('127.0.0.1');
+    expect(policy.check('127.0.0.1')).toBe(first);
+    expect(Object.isFrozen(first)).toBe(true);
+    // More distinct addresses than it remembers: every answer stays right.
+    for (let i = 0; i < 1500; i++) {
+      const ip = `10.0.${Math.floor(i / 250)}.${(i % 250) + 1}`;
+      expect(policy.check(ip).allowed).toBe(ip.startsWith('10.0.0.'));
+    }
+    expect(policy.check('127.0.0.1')).toEqual({ allowed: false, address: '127.0.0.1', reason: 'loopback' });
+    expect(policy.check('10.0.0.7')).toEqual({ allowed: true, address: '10.0.0.7', class: 'private', allowlisted: true });
+  });
+
   it('allows only public addresses by default', () => {
     const policy = new EgressPolicy();
     expect(policy.check('8.8.8.8')).toEqual({ allowed: true, address: '8.8.8.8', class: 'public', allowlisted: false });

@@ -146,6 +146,9 @@ export function parseAllowCidrs(value: string | undefined): Cidr[] {
   return out;
 }
 
+/** Addresses whose decision an EgressPolicy remembers; beyond, it starts over (bounded memory whatever the traffic). */
+const MAX_REMEMBERED_DECISIONS = 1024;
+
 /**
  * The egress decision. Only `public` addresses are allowed by default; `allow` CIDRs (from
  * `EGRESS_ALLOW_CIDRS`) open exactly the ranges they cover, whatever their class. An IPv4 and
@@ -153,6 +156,8 @@ export function parseAllowCidrs(value: string | undefined): Cidr[] {
  */
 export class EgressPolicy {
   private readonly allow: readonly Cidr[];
+  /** check() per address string: a pure function of it and the allowlist, asked on every outbound call. */
+  private readonly decisions = new Map<string, EgressDecision>();
 
   constructor(allowCidrs: readonly string[] | string = []) {
     this.allow = parseAllowCidrs(typeof allowCidrs === 'string' ? allowCidrs : allowCidrs.join(','));
@@ -168,6 +173,15 @@ export class EgressPolicy {
   }
 
   check(ip: string): EgressDecision {
+    const known = this.decisions.get(ip);
+    if (known !== undefined) return known;
+    const decision = Object.freeze(this.decide(ip));
+    if (this.decisions.size >= MAX_REMEMBERED_DECISIONS) this.decisions.clear();
+    this.decisions.set(ip, decision);
+    return decision;
+  }
+
+  private decide(ip: string): EgressDecision {
     const literal = parseHostLiteral(ip);
     const addr = literal === undefined ? undefined : parseIp(literal);
     if (literal === undefined || addr === undefined) return { allowed: false, address: ip, reason: 'invalid' };
