@@ -37,6 +37,8 @@ const USAGE = `usage: npm run bench:jobs -- [options]
 
   --jobs <n>              jobs per measured scenario (default 2000)
   --concurrency <n>       worker concurrency of both the baseline and the Orchestrator worker (default 10)
+  --worker-processes <n>  run the baseline worker and the Orchestrator worker as n processes each,
+                          splitting --concurrency between them (default 1)
   --in-flight <n>         adds / POSTs in flight at once while submitting (default 50)
   --warmup-jobs <n>       jobs per scenario before the measured ones, discarded (default 1000;
                           the baseline warms up with at least --jobs)
@@ -56,13 +58,17 @@ function readOptions() {
   const { values, number } = readBenchArgs(USAGE, {
     jobs: { type: 'string', default: '2000' },
     concurrency: { type: 'string', default: '10' },
+    'worker-processes': { type: 'string', default: '1' },
     'in-flight': { type: 'string', default: '50' },
     'warmup-jobs': { type: 'string', default: '1000' },
     timeout: { type: 'string', default: '300' },
     'baseline-only': { type: 'boolean', default: false },
   });
   const check = values.check;
+  const workerProcesses = number('worker-processes', 1);
+  if (number('concurrency', 1) % workerProcesses !== 0) throw new Error(`--concurrency must be a multiple of --worker-processes (${workerProcesses})`);
   return {
+    workerProcesses,
     jobs: check ? 5 : number('jobs', 1),
     concurrency: number('concurrency', 1),
     inFlight: number('in-flight', 1),
@@ -106,14 +112,37 @@ async function submitAll(count, inFlight, submit) {
   return { firstAt, lastAt, failures };
 }
 
+/**
+ * With several baseline processes on one queue: polls their counters (IPC, every 10 ms) until
+ * they completed `target` jobs together since they started, then merges their completion times:
+ * the answer has the shape of a single process's `reached` (the target-th completion's time).
+ */
+async function nthCompletion(workers, target, timeoutMs) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const stats = await Promise.all(workers.map((w) => ask(w.child, { type: 'stats' }, 'stats')));
+    const done = stats.reduce((sum, st) => sum + st.completed + st.failed, 0);
+    if (done >= target) {
+      const times = (await Promise.all(workers.map((w) => ask(w.child, { type: 'times', from: 0 }, 'times')))).flatMap((t) => t.times).sort((a, b) => a - b);
+      return { at: times[target - 1], failed: stats.reduce((sum, st) => sum + st.failed, 0), firstError: stats.find((st) => st.firstError)?.firstError };
+    }
+    if (Date.now() > deadline) throw new Error(`the baseline workers completed ${done} of ${target} jobs in ${timeoutMs / 1000} s`);
+    checkAborted();
+    await sleep(10);
+  }
+}
+
 async function runBaseline(ctx, { count, label, measured }) {
   checkAborted();
-  const { queue, worker, upstream } = ctx;
+  const { queue, workers, upstream } = ctx;
   process.stdout.write(`  ${label.padEnd(34)} ${count} jobs… `);
   const target = ctx.baselineDone + count;
   const before = await upstreamStats(upstream);
   const cpuBefore = cpuSnapshot(ctx.cpuChildren);
-  const reached = ask(worker.child, { type: 'expect', count: target }, 'reached', { timeoutMs: ctx.timeout * 1000 });
+  const reached =
+    workers.length === 1
+      ? ask(workers[0].child, { type: 'expect', count: target }, 'reached', { timeoutMs: ctx.timeout * 1000 })
+      : nthCompletion(workers, target, ctx.timeout * 1000);
   const submitted = await submitAll(count, ctx.inFlight, (i) => queue.add('run', { id: String(i) }, { removeOnComplete: true, removeOnFail: true, attempts: 1 }));
   const done = await reached;
   const cpu = cpuDelta(cpuBefore, cpuSnapshot(ctx.cpuChildren));
@@ -323,9 +352,11 @@ function printReport(rows, options) {
     if (p.drained > 0) {
       const d = orch.cpu.drain;
       const busy = Object.values(d.cpu_s).reduce((sum, v) => sum + (Math.max(0, v) || 0), 0);
-      const of = (label) => fmt(((Math.max(0, d.cpu_s[label] ?? 0) || 0) * 1000) / p.drained, 2);
+      const secondsOf = (label) => Math.max(0, d.cpu_s[label] ?? 0) || 0;
+      const of = (label) => fmt((secondsOf(label) * 1000) / p.drained, 2);
+      const workerMs = fmt((Object.keys(d.cpu_s).filter((label) => /^worker( \d+)?$/.test(label)).reduce((sum, label) => sum + secondsOf(label), 0) * 1000) / p.drained, 2);
       console.log(
-        `  after the last POST answered: ${p.drained} jobs finished in ${fmt(p.drain_s, 2)} s (${fmt(p.drained / p.drain_s, 0)} jobs/s, the worker alone), ${fmt(busy / d.wall_s, 2)} cores busy; CPU ms per drained job: worker ${of('worker')}, postgres ${of('postgres (all processes)')}, redis ${of('redis-server (all processes)')}`,
+        `  after the last POST answered: ${p.drained} jobs finished in ${fmt(p.drain_s, 2)} s (${fmt(p.drained / p.drain_s, 0)} jobs/s, the worker alone), ${fmt(busy / d.wall_s, 2)} cores busy; CPU ms per drained job: worker ${workerMs}, postgres ${of('postgres (all processes)')}, redis ${of('redis-server (all processes)')}`,
       );
     }
     console.log(`  ${options.concurrency} slots ÷ mean run time = ${fmt((options.concurrency * 1000) / p.run_mean, 0)} jobs/s at most if the worker's slots were the limit; measured ${fmt(orch.jobs_per_s, 0)}; POSTs went at ${fmt(orch.submit_per_s, 0)}/s`);
@@ -389,14 +420,19 @@ async function main() {
   step('Starting the fake upstream and the raw BullMQ baseline worker (child processes)');
   const upstream = await forkServer('upstream', 'fake-upstream.mjs', [], logDir);
   const baselinePrefix = `${redisPrefix}baseline`;
-  const baselineWorker = await forkServer('bullmq-baseline', 'bullmq-baseline-worker.mjs', [redisUrl.href, baselinePrefix, BASELINE_QUEUE, upstream.url, String(options.concurrency)], logDir, { ready: 'ready' });
+  const perProcess = options.concurrency / options.workerProcesses;
+  const baselineWorkers = [];
+  for (let i = 0; i < options.workerProcesses; i++) {
+    const name = options.workerProcesses === 1 ? 'bullmq-baseline' : `bullmq-baseline-${i + 1}`;
+    baselineWorkers.push(await forkServer(name, 'bullmq-baseline-worker.mjs', [redisUrl.href, baselinePrefix, BASELINE_QUEUE, upstream.url, String(perProcess)], logDir, { ready: 'ready' }));
+  }
   const queueUrl = new URL(redisUrl.href);
   const queue = new Queue(BASELINE_QUEUE, {
     connection: { host: queueUrl.hostname, port: Number(queueUrl.port || 6379), db: Number(queueUrl.pathname.slice(1) || 0), ...(queueUrl.password ? { password: decodeURIComponent(queueUrl.password) } : {}) },
     prefix: baselinePrefix,
   });
   onCleanup('baseline queue', () => queue.close());
-  console.log(`  upstream ${upstream.url}; baseline worker on queue ${baselinePrefix}:${BASELINE_QUEUE}, concurrency ${options.concurrency}`);
+  console.log(`  upstream ${upstream.url}; baseline worker${options.workerProcesses === 1 ? '' : `s (${options.workerProcesses} processes)`} on queue ${baselinePrefix}:${BASELINE_QUEUE}, concurrency ${options.concurrency}`);
 
   const rows = [];
   const scenario = async (fn, label, count, measured) => {
@@ -410,7 +446,7 @@ async function main() {
     databaseName: name,
     check: options.check,
     queue,
-    worker: baselineWorker,
+    workers: baselineWorkers,
     upstream,
     inFlight: options.inFlight,
     timeout: options.timeout,
@@ -419,7 +455,10 @@ async function main() {
     baselineFailed: 0,
     orchDone: 0,
     orchFailed: 0,
-    cpuChildren: { 'baseline worker': baselineWorker.child.pid, 'fake upstream': upstream.child.pid },
+    cpuChildren: {
+      ...Object.fromEntries(baselineWorkers.map((w, i) => [options.workerProcesses === 1 ? 'baseline worker' : `baseline worker ${i + 1}`, w.child.pid])),
+      'fake upstream': upstream.child.pid,
+    },
   };
   if (options.check || options.baselineOnly) {
     step(options.check ? `--check: ${options.jobs} jobs through the baseline` : 'Baseline only');
@@ -433,10 +472,11 @@ async function main() {
   }
 
   step('Starting control-api, exec-api and the worker from dist/ (child processes)');
-  const [controlPort, execPort, workerPort] = [await freePort(), await freePort(), await freePort()];
+  const [controlPort, execPort] = [await freePort(), await freePort()];
+  const workerPorts = [];
+  for (let i = 0; i < options.workerProcesses; i++) workerPorts.push(await freePort());
   const control = `http://127.0.0.1:${controlPort}`;
   const exec = `http://127.0.0.1:${execPort}`;
-  const workerUrl = `http://127.0.0.1:${workerPort}`;
   const bootstrapToken = randomBytes(24).toString('base64url');
   // Production's log level (the apps' default), not stack.mjs' quieter `warn`: what a deployment
   // pays per request and per job is part of the comparison. `--env LOG_LEVEL=warn` for a what-if.
@@ -457,13 +497,21 @@ async function main() {
   const controlApp = await startApp('control-api', appEnv({ ...common, CONTROL_API_PORT: String(controlPort), ORCH_JWT_KEYS_DIR: jwtDir, ORCH_BOOTSTRAP_TOKEN: bootstrapToken }), logDir);
   const execApp = await startApp('exec-api', appEnv({ ...common, EXEC_API_PORT: String(execPort) }), logDir, preload, options.cpuProf);
   // One workspace only: its fairness cap must not be lower than the concurrency being compared.
-  const workerApp = await startApp(
-    'worker',
-    appEnv({ ...common, WORKER_PORT: String(workerPort), WORKER_CONCURRENCY: String(options.concurrency), WORKER_WORKSPACE_CONCURRENCY: String(options.concurrency) }),
-    logDir,
-    preload,
-    options.cpuProf,
-  );
+  // With several processes, each takes its share of the concurrency (the first one is profiled).
+  const workerLabel = (i) => (options.workerProcesses === 1 ? 'worker' : `worker ${i + 1}`);
+  const workerApps = [];
+  for (const [i, port] of workerPorts.entries()) {
+    const app = await startApp(
+      'worker',
+      appEnv({ ...common, WORKER_PORT: String(port), WORKER_CONCURRENCY: String(perProcess), WORKER_WORKSPACE_CONCURRENCY: String(perProcess) }),
+      logDir,
+      i === 0 ? preload : [],
+      i === 0 && options.cpuProf,
+      workerLabel(i).replace(' ', '-'),
+    );
+    workerApps.push({ ...app, url: `http://127.0.0.1:${port}` });
+  }
+  const [workerApp] = workerApps;
   const profilers = options.cpuProf
     ? [
         { app: 'worker', child: workerApp.child, dir: profileDir, files: [] },
@@ -483,8 +531,10 @@ async function main() {
 
   await waitReady('exec-api', exec, execApp.child, execApp.log);
   console.log(`  exec-api ${exec} ready`);
-  await waitReady('worker', workerUrl, workerApp.child, workerApp.log);
-  console.log(`  worker ${workerUrl} ready (WORKER_CONCURRENCY=${options.concurrency})`);
+  for (const [i, app] of workerApps.entries()) {
+    await waitReady(workerLabel(i), app.url, app.child, app.log);
+    console.log(`  ${workerLabel(i)} ${app.url} ready (WORKER_CONCURRENCY=${perProcess})`);
+  }
 
   const agent = new Agent({ keepAliveTimeout: 60_000, keepAliveMaxTimeout: 600_000, connections: options.inFlight });
   onCleanup('HTTP agent', () => agent.close());
@@ -494,7 +544,7 @@ async function main() {
     agent,
     workspaceId: identity.workspaceId,
     profilers,
-    cpuChildren: { 'exec-api': execApp.child.pid, worker: workerApp.child.pid, 'control-api': controlApp.child.pid, ...ctx.cpuChildren },
+    cpuChildren: { 'exec-api': execApp.child.pid, ...Object.fromEntries(workerApps.map((app, i) => [workerLabel(i), app.child.pid])), 'control-api': controlApp.child.pid, ...ctx.cpuChildren },
   });
 
   step('Checking one job through the Orchestrator');

@@ -6,7 +6,11 @@
 // argv: <redis url> <bullmq prefix> <queue name> <upstream origin> <concurrency>
 // IPC out: {type:'ready'} once the worker is connected; {type:'reached', count, at, failed} when
 // `count` jobs completed since start (`at` = wall-clock ms, performance.timeOrigin + now()).
-// IPC in: {type:'expect', count} — answer 'reached' once that many completed (or at once).
+// IPC in: {type:'expect', count} — answer 'reached' once that many completed (or at once);
+// {type:'stats'} — answer {type:'stats', completed, failed, firstError}; {type:'times', from} —
+// answer {type:'times', times}: the wall-clock ms of completions from index `from` on (when
+// several baseline processes share the queue, the bench merges them to find the N-th).
+
 import { Worker } from 'bullmq';
 import { Agent, request } from 'undici';
 
@@ -45,12 +49,16 @@ function check() {
   }
 }
 
+const finishedAt = [];
+
 worker.on('completed', () => {
   completed++;
+  finishedAt.push(now());
   check();
 });
 worker.on('failed', (_job, error) => {
   failed++;
+  finishedAt.push(now());
   firstError ??= error?.message;
   check();
 });
@@ -64,6 +72,8 @@ process.on('message', (message) => {
     waiting = { count: message.count };
     check();
   }
+  if (message?.type === 'stats') process.send?.({ type: 'stats', completed, failed, firstError });
+  if (message?.type === 'times') process.send?.({ type: 'times', times: finishedAt.slice(message.from) });
 });
 process.on('disconnect', () => process.exit(0));
 process.on('SIGTERM', () => {

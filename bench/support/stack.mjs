@@ -114,14 +114,15 @@ export function appEnv(extra) {
   return env;
 }
 
-export async function startApp(name, env, logDir, nodeArgs = [], ipc = false) {
-  const log = join(logDir, `${name}.log`);
+/** Starts dist/apps/<name>/main.js; `label` names its log and clean-up (default the app's name: give each replica its own). */
+export async function startApp(name, env, logDir, nodeArgs = [], ipc = false, label = name) {
+  const log = join(logDir, `${label}.log`);
   const out = createWriteStream(log);
   const stdio = ['ignore', 'pipe', 'pipe', ...(ipc ? ['ipc'] : [])];
   const child = spawn(process.execPath, [...nodeArgs, join(ROOT, 'dist', 'apps', name, 'main.js')], { cwd: ROOT, env, stdio });
   child.stdout.pipe(out);
   child.stderr.pipe(out);
-  onCleanup(name, () => stopChild(child, 15_000));
+  onCleanup(label, () => stopChild(child, 15_000));
   return { child, log };
 }
 
