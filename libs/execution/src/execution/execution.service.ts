@@ -212,7 +212,13 @@ export class ExecutionService {
 
   private inBackground(closed: Promise<void>): void {
     const tracked = closed
-      .catch((error: unknown) => this.deps.onBackgroundError?.(error))
+      .catch((error: unknown) => {
+        try {
+          this.deps.onBackgroundError?.(error);
+        } catch {
+          // Reporting must not turn into an unhandled rejection or fail settled().
+        }
+      })
       .finally(() => {
         this.closing.delete(tracked);
       });
