@@ -21,4 +21,4 @@ export { DataModule } from './data.module';
 export * from './repositories/tenant-scoped.repository';
 export { DEFAULT_POLICY, type PolicyDefinition } from './seed/default-policy';
 export { DEMO_CONFIG_NAME, DEMO_CONNECTOR_NAME, DEMO_UPSTREAM_URL, DEMO_WORKSPACE_NAME, seedDemo, type SeedAction, type SeedDemoOptions } from './seed/seed-demo';
-export { queryPrepared, type PreparedResult, type SqlExecutor } from './util/prepared-query';
+export { NO_WAL_WAIT_CTE, queryPrepared, type PreparedResult, type SqlExecutor } from './util/prepared-query';

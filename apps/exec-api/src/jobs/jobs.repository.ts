@@ -1,13 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { And, DataSource, type FindOperator, LessThanOrEqual, MoreThanOrEqual } from 'typeorm';
-import { assertWorkspaceId, JobEntity, type JobStatus, type Page, queryPrepared, RunEntity, type TenantInsert, TenantScopedRepository, type TenantWhere } from '@orch/data';
+import { ACTIVE_JOB_CONDITION, assertWorkspaceId, JobEntity, type JobStatus, type Page, queryPrepared, RunEntity, type TenantInsert, TenantScopedRepository, type TenantWhere } from '@orch/data';
 import { entityFromRow, type EventRecord, insertEvents, type WrittenEvent } from '@orch/execution';
 import { MicroBatcher } from '@orch/platform';
 
-/** Statuses that count against the workspace's queue_depth quota. */
-/** Queued or running: what the queue-depth quota counts. Literal, so the planner reads the partial index ix_jobs_active. */
-const ACTIVE = "status IN ('queued', 'running')";
 
 export interface JobFilters {
   status?: JobStatus;
@@ -93,7 +90,7 @@ export class JobsRepository extends TenantScopedRepository<JobEntity> {
     }
     return this.dataSource.transaction(async (manager) => {
       await queryPrepared(manager, 'SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [lockKey(workspaceId)]);
-      const { rows } = await queryPrepared<{ depth: number }>(manager, `SELECT count(*)::int AS depth FROM jobs WHERE workspace_id = $1 AND ${ACTIVE}`, [workspaceId]);
+      const { rows } = await queryPrepared<{ depth: number }>(manager, `SELECT count(*)::int AS depth FROM jobs WHERE workspace_id = $1 AND ${ACTIVE_JOB_CONDITION}`, [workspaceId]);
       const depth = rows[0]?.depth ?? 0;
       if (depth >= queueDepth) return { kind: 'queue_full', depth };
       const job = await new TenantScopedRepository(manager.getRepository(JobEntity)).insert(workspaceId, values);
@@ -137,7 +134,7 @@ export class JobsRepository extends TenantScopedRepository<JobEntity> {
               limits AS (SELECT * FROM jsonb_to_recordset($2::jsonb) AS l(workspace_id uuid, below int)),
               allowed AS (
                 SELECT l.workspace_id FROM limits l
-                 WHERE (SELECT count(*) FROM (SELECT 1 FROM jobs j WHERE j.workspace_id = l.workspace_id AND j.${ACTIVE} LIMIT l.below) AS active)
+                 WHERE (SELECT count(*) FROM (SELECT 1 FROM jobs j WHERE j.workspace_id = l.workspace_id AND j.${ACTIVE_JOB_CONDITION} LIMIT l.below) AS active)
                      + (SELECT count(*) FROM input i WHERE i.workspace_id = l.workspace_id) <= l.below)
          INSERT INTO jobs (${list})
          SELECT ${list} FROM input WHERE workspace_id IN (SELECT workspace_id FROM allowed)

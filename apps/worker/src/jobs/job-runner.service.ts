@@ -3,8 +3,8 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { context as otelContext, propagation, ROOT_CONTEXT } from '@opentelemetry/api';
 import { DataSource } from 'typeorm';
 import { DomainError, type JobQueueData, type JobEventType } from '@orch/contracts';
-import { JobEntity, queryPrepared, RunEntity } from '@orch/data';
-import { entityFromRow, type EventRecord, ExecutionService, type ExecutionOutcome, insertEvents, JobQueue, type PreparedExecution, RecordWriter, type WrittenEvent } from '@orch/execution';
+import { JobEntity, NO_WAL_WAIT_CTE, queryPrepared, RunEntity } from '@orch/data';
+import { compareEventIds, entityFromRow, type EventRecord, ExecutionService, type ExecutionOutcome, insertEvents, JobQueue, type PreparedExecution, RecordWriter, type WrittenEvent } from '@orch/execution';
 import { MicroBatcher } from '@orch/platform';
 import { nextRetryDelay } from '@orch/policy';
 import { WORKER_CONFIG, type WorkerConfig } from '../config';
@@ -75,7 +75,7 @@ const STATEMENTS_IN_FLIGHT = 2;
  * given as an array ($2):
  * the planner cannot estimate a recordset's size and would otherwise hash-join every queued job.
  *
- * Its commit does not wait for the WAL flush (`synchronous_commit` off for this transaction, D68):
+ * Its commit does not wait for the WAL flush (NO_WAL_WAIT_CTE, D68):
  * a claim lost to a Postgres crash leaves the job `queued` and its queue entry active, so it runs
  * again — the at-least-once a worker crash gives. The run's transition commits synchronously,
  * which flushes the claim's WAL before it.
@@ -101,13 +101,11 @@ WITH input AS (
     FROM claimed c JOIN run r ON r.id = c.claim_run_id CROSS JOIN (VALUES (1, 'job.started'), (2, 'run.started')) AS e(n, type)
    ORDER BY c.id, e.n
   RETURNING id, type, execution_id, job_id, data
-), async_commit AS (
-  SELECT set_config('synchronous_commit', 'off', true) AS setting
-)
+), ${NO_WAL_WAIT_CTE}
 SELECT claimed.*, run.attempt AS run_attempt,
        (SELECT jsonb_agg(jsonb_build_object('id', s.id::text, 'type', s.type, 'execution_id', s.execution_id, 'data', s.data) ORDER BY s.id)
           FROM started s WHERE s.job_id = claimed.id) AS started_events
-  FROM claimed JOIN run ON run.id = claimed.claim_run_id CROSS JOIN async_commit`;
+  FROM claimed JOIN run ON run.id = claimed.claim_run_id CROSS JOIN no_wal_wait`;
 
 /**
  * Job row transitions (JobRunner.transition) of every delivery that finished together, with their
@@ -507,9 +505,9 @@ export class JobRunner {
     ]);
     const done = new Set(result.flatMap((row) => (row.i === null ? [] : [Number(row.i)])));
     // Event ids follow the insert order (ORDER BY seq): match them to the events that were written.
-    const ids = result.flatMap((row) => (row.event_id === null ? [] : [BigInt(row.event_id)])).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    const ids = result.flatMap((row) => (row.event_id === null ? [] : [String(row.event_id)])).sort(compareEventIds);
     const written = events.filter((event) => !event.ifChanged || done.has(event.i));
-    this.records.announce(written.map((event, k) => ({ ...event.record, id: String(ids[k] ?? '') })));
+    this.records.announce(written.map((event, k) => ({ ...event.record, id: ids[k] ?? '' })));
     return requests.map((_, i) => done.has(i));
   }
 

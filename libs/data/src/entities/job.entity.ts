@@ -10,6 +10,13 @@ export type JobStatus = (typeof JOB_STATUSES)[number];
 export const CALLBACK_STATUSES = ['pending', 'delivering', 'delivered', 'failed'] as const;
 export type CallbackStatus = (typeof CALLBACK_STATUSES)[number];
 
+/**
+ * Queued or running: what the queue-depth quota counts and the partial index `ix_jobs_active`
+ * holds. Written literally in a query, the planner can match it to that index (a status array
+ * parameter cannot be).
+ */
+export const ACTIVE_JOB_CONDITION = "status IN ('queued', 'running')";
+
 /** W3C trace context carried from the API into the worker. */
 export interface TraceContext {
   traceparent: string;
@@ -24,7 +31,7 @@ export interface TraceContext {
 @Entity({ name: 'jobs' })
 @Index('ix_jobs_workspace_status_created', ['workspaceId', 'status', 'createdAt'])
 @Index('ix_jobs_workspace_created', ['workspaceId', 'createdAt'])
-@Index('ix_jobs_active', ['workspaceId', 'status', 'updatedAt'], { where: "status IN ('queued', 'running')" })
+@Index('ix_jobs_active', ['workspaceId', 'status', 'updatedAt'], { where: ACTIVE_JOB_CONDITION })
 @Index('ix_jobs_callback_pending', ['updatedAt'], { where: "callback_status IN ('pending', 'delivering')" })
 @Check('ck_jobs_status', `status IN (${sqlList(JOB_STATUSES)})`)
 @Check('ck_jobs_callback_status', `callback_status IS NULL OR callback_status IN (${sqlList(CALLBACK_STATUSES)})`)

@@ -1,6 +1,14 @@
 import { createHash } from 'node:crypto';
 import { DataSource, type EntityManager } from 'typeorm';
 
+/**
+ * A CTE that makes a single statement's own transaction commit without waiting for the WAL
+ * flush (D68); the statement references it (`CROSS JOIN no_wal_wait`) so that it runs. Only for
+ * writes whose loss in a Postgres crash is harmless — never inside a caller's transaction, where
+ * it would apply to the whole transaction.
+ */
+export const NO_WAL_WAIT_CTE = "no_wal_wait AS (SELECT set_config('synchronous_commit', 'off', true))";
+
 /** Where a statement runs: the DataSource (a pooled connection), or an EntityManager inside the caller's transaction. */
 export type SqlExecutor = DataSource | EntityManager;
 

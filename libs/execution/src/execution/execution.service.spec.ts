@@ -3,21 +3,11 @@ import type { AdmitResult, FinishResult } from '@orch/policy';
 import type { ConnectorCatalog } from './connector-catalog';
 import { ExecutionService, type PreparedExecution } from './execution.service';
 
-/** A promise with its resolve/reject handles: the test decides when Redis "answers". */
-function deferred<T>(): { promise: Promise<T>; resolve(value: T): void; reject(error: unknown): void } {
-  let resolve!: (value: T) => void;
-  let reject!: (error: unknown) => void;
-  const promise = new Promise<T>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  return { promise, resolve, reject };
-}
-
 const FINISHED: FinishResult = { transitions: [], status: undefined, released: true };
 
 function setUp() {
-  const finishes: Array<ReturnType<typeof deferred<FinishResult>>> = [];
+  /** The closing scripts sent so far; the test decides when Redis "answers" each. */
+  const finishes: Array<{ resolve(value: FinishResult): void; reject(error: unknown): void }> = [];
   const backgroundErrors: unknown[] = [];
   const admitted: AdmitResult = {
     admitted: true,
@@ -33,11 +23,7 @@ function setUp() {
     secrets: { resolve: async () => 'unused' },
     admission: {
       admit: async () => admitted,
-      finish: () => {
-        const answer = deferred<FinishResult>();
-        finishes.push(answer);
-        return answer.promise;
-      },
+      finish: () => new Promise<FinishResult>((resolve, reject) => finishes.push({ resolve, reject })),
     },
     breakers: { acquire: async () => ({ admission: { allowed: true } as never, transitions: [] }), record: async () => ({ transitions: [] }) },
     events: { event: () => undefined },

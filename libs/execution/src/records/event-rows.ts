@@ -2,6 +2,15 @@ import { queryPrepared, type SqlExecutor } from '@orch/data';
 import type { EventRecord, WrittenEvent } from './record-writer';
 
 /**
+ * Orders event ids — Postgres bigints as canonical decimal text (no sign, no leading zeros) —
+ * numerically, without making a BigInt per comparison: the longer one is larger, else the
+ * string order is the number order.
+ */
+export function compareEventIds(a: string, b: string): number {
+  return a.length - b.length || (a < b ? -1 : a > b ? 1 : 0);
+}
+
+/**
  * Inserts event_log rows with `runner` — in the caller's transaction when it has one, so an
  * event commits together with the change it describes — and answers them with their ids, in
  * input order. Announce them (RecordWriter.announce, announceEvents) only once committed.

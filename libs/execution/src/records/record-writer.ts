@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm';
-import { queryPrepared } from '@orch/data';
-import { insertEvents } from './event-rows';
+import { NO_WAL_WAIT_CTE, queryPrepared } from '@orch/data';
+import { compareEventIds, insertEvents } from './event-rows';
 
 /** One event_log row to write. `type` is e.g. an EXECUTION_EVENT_TYPES entry or `job.queued`. */
 export interface EventRecord {
@@ -152,7 +152,7 @@ export class RecordWriter {
     if (this.announcing.length > events.length) return;
     setImmediate(() => {
       const batch = this.announcing.splice(0);
-      batch.sort((a, b) => (BigInt(a.id) < BigInt(b.id) ? -1 : 1));
+      batch.sort((a, b) => compareEventIds(a.id, b.id));
       this.notify(batch);
     });
   }
@@ -260,9 +260,9 @@ export class RecordWriter {
       await queryPrepared(
         this.dataSource,
         // Its commit does not wait for the WAL flush (D68): like the buffer, a crash may lose the last rows.
-        `WITH async_commit AS (SELECT set_config('synchronous_commit', 'off', true))
+        `WITH ${NO_WAL_WAIT_CTE}
          INSERT INTO request_log (workspace_id, request_id, method, route, status, duration_ms, connector, operation)
-         SELECT t.* FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::int[], $6::int[], $7::text[], $8::text[]) AS t CROSS JOIN async_commit`,
+         SELECT t.* FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::int[], $6::int[], $7::text[], $8::text[]) AS t CROSS JOIN no_wal_wait`,
         [
           batch.map((row) => row.workspaceId),
           batch.map((row) => row.requestId),
