@@ -390,6 +390,16 @@ function printReport(rows, options) {
     ),
   );
   console.log('  (postgres and redis-server count every process of those servers: other databases in use on this machine inflate them)');
+  // Every message between processes costs a write, a read and usually a wake-up on both sides:
+  // on this VM each of those is dear, so round trips per job matter as much as code paths.
+  const ioLabels = labels.filter((label) => rows.some((r) => r.cpu.io?.[label]));
+  if (ioLabels.length === 0) return;
+  console.log(`\n\x1b[1mSystem calls and waits per job\x1b[0m (read syscalls / write syscalls / voluntary context switches, from /proc; the bench driver is not counted)`);
+  const perJob = (r, label) => {
+    const counts = r.cpu.io?.[label];
+    return counts ? counts.map((n) => fmt(n / r.jobs, 1)).join(' / ') : 'n/a';
+  };
+  console.log(table(['process', ...rows.map((r) => r.label)], ioLabels.map((label) => [label, ...rows.map((r) => perJob(r, label))])));
 }
 
 // ---------------------------------------------------------------------------------------------

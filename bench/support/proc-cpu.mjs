@@ -16,6 +16,18 @@ function ticksOf(pid, kernel = false) {
   }
 }
 
+/** [read syscalls, write syscalls, voluntary context switches] of a process so far (each wait for an answer is a voluntary switch). */
+function ioOf(pid) {
+  try {
+    const io = readFileSync(`/proc/${pid}/io`, 'utf8');
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const field = (text, name) => Number(new RegExp(`^${name}:\\s*(\\d+)`, 'm').exec(text)?.[1] ?? NaN);
+    return [field(io, 'syscr'), field(io, 'syscw'), field(status, 'voluntary_ctxt_switches')];
+  } catch {
+    return undefined;
+  }
+}
+
 function pidsNamed(names) {
   const found = {};
   let entries = [];
@@ -43,10 +55,11 @@ function pidsNamed(names) {
  * counts in full); the bench's own process is included as "bench driver".
  */
 export function cpuSnapshot(children) {
-  const snapshot = { at: performance.now(), ticks: {}, kernelTicks: {} };
+  const snapshot = { at: performance.now(), ticks: {}, kernelTicks: {}, io: {} };
   for (const [label, pid] of Object.entries(children)) {
     snapshot.ticks[label] = ticksOf(pid);
     snapshot.kernelTicks[label] = ticksOf(pid, true);
+    snapshot.io[label] = ioOf(pid);
   }
   // Per pid: a server process that exits during the window (a pool closing an idle connection)
   // must not take its whole past CPU time out of the sum, and one that starts counts from zero.
@@ -54,7 +67,7 @@ export function cpuSnapshot(children) {
   const servers = pidsNamed(['postgres', 'redis-server']);
   for (const [name, pids] of Object.entries(servers)) {
     const label = `${name} (all processes)`;
-    snapshot.servers[label] = Object.fromEntries(pids.map((pid) => [pid, [ticksOf(pid) ?? 0, ticksOf(pid, true) ?? 0]]));
+    snapshot.servers[label] = Object.fromEntries(pids.map((pid) => [pid, [ticksOf(pid) ?? 0, ticksOf(pid, true) ?? 0, ...(ioOf(pid) ?? [0, 0, 0])]]));
     snapshot.ticks[label] = 0;
   }
   const own = process.cpuUsage();
@@ -63,10 +76,18 @@ export function cpuSnapshot(children) {
   return snapshot;
 }
 
-/** {label: cpu seconds} between two snapshots (`kernel_s`: the part of it spent in the kernel), plus the wall seconds. */
+/**
+ * {label: cpu seconds} between two snapshots (`kernel_s`: the part of it spent in the kernel), plus
+ * the wall seconds and `io`: {label: [read syscalls, write syscalls, voluntary context switches]}.
+ */
 export function cpuDelta(before, after) {
   const seconds = {};
   const kernel = {};
+  const io = {};
+  for (const [label, counts] of Object.entries(after.io ?? {})) {
+    const earlier = before.io?.[label];
+    io[label] = counts && earlier ? counts.map((n, k) => n - earlier[k]) : undefined;
+  }
   const delta = (ticks, start) => (ticks === undefined || start === undefined ? NaN : (ticks - start) / TICKS_PER_SECOND);
   for (const [label, ticks] of Object.entries(after.ticks)) seconds[label] = delta(ticks, before.ticks[label]);
   for (const [label, ticks] of Object.entries(after.kernelTicks ?? {})) kernel[label] = delta(ticks, before.kernelTicks?.[label]);
@@ -74,12 +95,15 @@ export function cpuDelta(before, after) {
     const earlier = before.servers?.[label] ?? {};
     let ticks = 0;
     let kernelTicks = 0;
-    for (const [pid, [now, nowKernel]] of Object.entries(pids)) {
+    const counts = [0, 0, 0];
+    for (const [pid, [now, nowKernel, ...nowCounts]] of Object.entries(pids)) {
       ticks += Math.max(0, now - (earlier[pid]?.[0] ?? 0));
       kernelTicks += Math.max(0, nowKernel - (earlier[pid]?.[1] ?? 0));
+      nowCounts.forEach((n, k) => (counts[k] += Math.max(0, n - (earlier[pid]?.[2 + k] ?? 0))));
     }
     seconds[label] = ticks / TICKS_PER_SECOND;
     kernel[label] = kernelTicks / TICKS_PER_SECOND;
+    io[label] = counts;
   }
-  return { wall_s: (after.at - before.at) / 1000, cpu_s: seconds, kernel_s: kernel };
+  return { wall_s: (after.at - before.at) / 1000, cpu_s: seconds, kernel_s: kernel, io };
 }

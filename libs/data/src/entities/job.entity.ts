@@ -17,6 +17,13 @@ export type CallbackStatus = (typeof CALLBACK_STATUSES)[number];
  */
 export const ACTIVE_JOB_CONDITION = "status IN ('queued', 'running')";
 
+/**
+ * The outcomes a list filters for to find what went wrong (the DLQ among them): the partial index
+ * `ix_jobs_unsuccessful` holds these rows only, so succeeded jobs and the earlier versions of
+ * every row (queued, running) add no entry to it.
+ */
+export const UNSUCCESSFUL_JOB_CONDITION = "status IN ('failed', 'dead_lettered', 'cancelled')";
+
 /** W3C trace context carried from the API into the worker. */
 export interface TraceContext {
   traceparent: string;
@@ -26,12 +33,13 @@ export interface TraceContext {
 /**
  * An accepted unit of async work. The row is written before the queue entry (DESIGN §6), so
  * a sweeper can re-enqueue what Redis lost. Active rows (queued, running) have their own partial
- * index: the queue-depth guard and the sweeper read it, whatever the history holds.
+ * index: the queue-depth guard and the sweeper read it, whatever the history holds. A list by
+ * status reads that one, `ix_jobs_unsuccessful`, or (succeeded) the workspace's jobs by creation.
  */
 @Entity({ name: 'jobs' })
-@Index('ix_jobs_workspace_status_created', ['workspaceId', 'status', 'createdAt'])
+@Index('ix_jobs_unsuccessful', ['workspaceId', 'status', 'createdAt'], { where: UNSUCCESSFUL_JOB_CONDITION })
 @Index('ix_jobs_workspace_created', ['workspaceId', 'createdAt'])
-@Index('ix_jobs_active', ['workspaceId', 'status', 'updatedAt'], { where: ACTIVE_JOB_CONDITION })
+@Index('ix_jobs_active', ['workspaceId', 'status', 'createdAt'], { where: ACTIVE_JOB_CONDITION })
 @Index('ix_jobs_callback_pending', ['updatedAt'], { where: "callback_status IN ('pending', 'delivering')" })
 @Check('ck_jobs_status', `status IN (${sqlList(JOB_STATUSES)})`)
 @Check('ck_jobs_callback_status', `callback_status IS NULL OR callback_status IN (${sqlList(CALLBACK_STATUSES)})`)
