@@ -93,17 +93,12 @@ export function cpuDelta(before, after) {
   for (const [label, ticks] of Object.entries(after.kernelTicks ?? {})) kernel[label] = delta(ticks, before.kernelTicks?.[label]);
   for (const [label, pids] of Object.entries(after.servers ?? {})) {
     const earlier = before.servers?.[label] ?? {};
-    let ticks = 0;
-    let kernelTicks = 0;
-    const counts = [0, 0, 0];
-    for (const [pid, [now, nowKernel, ...nowCounts]] of Object.entries(pids)) {
-      ticks += Math.max(0, now - (earlier[pid]?.[0] ?? 0));
-      kernelTicks += Math.max(0, nowKernel - (earlier[pid]?.[1] ?? 0));
-      nowCounts.forEach((n, k) => (counts[k] += Math.max(0, n - (earlier[pid]?.[2 + k] ?? 0))));
-    }
-    seconds[label] = ticks / TICKS_PER_SECOND;
-    kernel[label] = kernelTicks / TICKS_PER_SECOND;
-    io[label] = counts;
+    // Per pid [ticks, kernel ticks, read syscalls, write syscalls, voluntary switches], summed over the pids.
+    const totals = [0, 0, 0, 0, 0];
+    for (const [pid, counters] of Object.entries(pids)) counters.forEach((n, k) => (totals[k] += Math.max(0, n - (earlier[pid]?.[k] ?? 0))));
+    seconds[label] = totals[0] / TICKS_PER_SECOND;
+    kernel[label] = totals[1] / TICKS_PER_SECOND;
+    io[label] = totals.slice(2);
   }
   return { wall_s: (after.at - before.at) / 1000, cpu_s: seconds, kernel_s: kernel, io };
 }

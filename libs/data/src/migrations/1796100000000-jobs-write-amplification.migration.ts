@@ -29,7 +29,8 @@ export class JobsWriteAmplification1796100000000 implements MigrationInterface {
     await createIndexConcurrently(queryRunner, 'ix_jobs_unsuccessful', `ON jobs (workspace_id, status, created_at) WHERE status IN ('failed', 'dead_lettered', 'cancelled')`);
     await queryRunner.query('DROP INDEX CONCURRENTLY IF EXISTS ix_jobs_workspace_status_created');
     // The queue-depth guard must always have an active-rows index: build the new one beside the old, then swap the names.
-    if (!(await indexHasColumn(queryRunner, 'ix_jobs_active', 'created_at'))) {
+    const active = await indexState(queryRunner, 'ix_jobs_active');
+    if (!active?.definition.includes('(workspace_id, status, created_at)')) {
       await createIndexConcurrently(queryRunner, 'ix_jobs_active_by_created', `ON jobs (workspace_id, status, created_at) WHERE status IN ('queued', 'running')`);
       await queryRunner.query('DROP INDEX CONCURRENTLY IF EXISTS ix_jobs_active');
       await queryRunner.query('ALTER INDEX ix_jobs_active_by_created RENAME TO ix_jobs_active');
@@ -48,22 +49,19 @@ export class JobsWriteAmplification1796100000000 implements MigrationInterface {
 
 /** CREATE INDEX CONCURRENTLY that can be run again: a valid index of that name is kept, an invalid one (a failed build) is rebuilt. */
 async function createIndexConcurrently(queryRunner: QueryRunner, name: string, definition: string): Promise<void> {
-  const rows: Array<{ valid: boolean }> = await queryRunner.query(
-    `SELECT i.indisvalid AS valid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_namespace n ON n.oid = c.relnamespace
-      WHERE c.relname = $1 AND n.nspname = current_schema()`,
-    [name],
-  );
-  if (rows[0]?.valid) return;
-  if (rows.length > 0) await queryRunner.query(`DROP INDEX CONCURRENTLY ${name}`);
+  const existing = await indexState(queryRunner, name);
+  if (existing?.valid) return;
+  if (existing) await queryRunner.query(`DROP INDEX CONCURRENTLY ${name}`);
   await queryRunner.query(`CREATE INDEX CONCURRENTLY ${name} ${definition}`);
 }
 
-async function indexHasColumn(queryRunner: QueryRunner, name: string, column: string): Promise<boolean> {
-  const rows: unknown[] = await queryRunner.query(
-    `SELECT 1 FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_namespace n ON n.oid = c.relnamespace
-       JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey)
-      WHERE c.relname = $1 AND n.nspname = current_schema() AND a.attname = $2`,
-    [name, column],
+/** Whether an index of that name exists in the current schema, whether it is valid, and its definition. */
+async function indexState(queryRunner: QueryRunner, name: string): Promise<{ valid: boolean; definition: string } | undefined> {
+  const rows: Array<{ valid: boolean; definition: string }> = await queryRunner.query(
+    `SELECT i.indisvalid AS valid, pg_get_indexdef(i.indexrelid) AS definition
+       FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE c.relname = $1 AND n.nspname = current_schema()`,
+    [name],
   );
-  return rows.length > 0;
+  return rows[0];
 }
