@@ -217,6 +217,31 @@ async function dbStats(db, database) {
   return Object.fromEntries(Object.entries(rows[0]).map(([k, v]) => [k, Number(v)]));
 }
 
+/**
+ * Tuples read so far per index scan target and per sequentially scanned table
+ * (pg_stat_user_indexes / pg_stat_user_tables): which plan reads what.
+ */
+async function readStats(db) {
+  const { rows } = await db.query(
+    `SELECT 'index ' || indexrelname AS target, idx_scan AS scans, idx_tup_read AS tuples FROM pg_stat_user_indexes
+     UNION ALL
+     SELECT 'seq scan ' || relname, seq_scan, seq_tup_read FROM pg_stat_user_tables`,
+  );
+  return new Map(rows.map((r) => [r.target, { scans: Number(r.scans), tuples: Number(r.tuples) }]));
+}
+
+/** The targets that read the most tuples between two readStats snapshots, per job. */
+function readsPerJob(before, after, count, top = 6) {
+  return [...after]
+    .map(([target, a]) => {
+      const b = before.get(target) ?? { scans: 0, tuples: 0 };
+      return { target, scans: (a.scans - b.scans) / count, tuples: (a.tuples - b.tuples) / count };
+    })
+    .filter((r) => r.tuples > 0)
+    .sort((x, y) => y.tuples - x.tuples)
+    .slice(0, top);
+}
+
 async function firstFailure(db, workspaceId) {
   const { rows } = await db.query(`SELECT id, status, attempts, error FROM jobs WHERE workspace_id = $1 AND status IN ('failed', 'dead_lettered', 'cancelled') ORDER BY updated_at LIMIT 1`, [workspaceId]);
   return rows[0] ? JSON.stringify(rows[0]) : undefined;
@@ -275,11 +300,13 @@ async function runOrchestrator(ctx, { count, label, measured }) {
   // Both profilers run over the same window (started one after the other, stopped likewise).
   const nested = profile.reduceRight((fn, p) => () => profiled(p, `${p.app}-orchestrator`, `${p.app} — ${label}`, fn), work);
   const dbBefore = await dbStats(db, ctx.databaseName);
+  const readsBefore = await readStats(db);
   const { submitted, counts, polledAt, cpu, pgActivity } = await nested();
   const after = await upstreamStats(upstream);
   await sleep(1100); // backends flush their statistics at most once a second
   const dbAfter = await dbStats(db, ctx.databaseName);
   const perJob = Object.fromEntries(Object.keys(dbAfter).map((k) => [k, (dbAfter[k] - dbBefore[k]) / count]));
+  const reads = readsPerJob(readsBefore, await readStats(db), count);
   ctx.orchDone = target;
   const failed = counts.failed - ctx.orchFailed;
   ctx.orchFailed = counts.failed;
@@ -302,6 +329,7 @@ async function runOrchestrator(ctx, { count, label, measured }) {
     phases,
     pg_activity: pgActivity,
     postgres_per_job: perJob,
+    postgres_reads_per_job: reads,
     first_error: submitted.failures[0] ?? (failed > 0 ? await firstFailure(db, workspaceId) : undefined),
     cpu,
   };
@@ -362,6 +390,8 @@ function printReport(rows, options) {
     console.log(`  ${options.concurrency} slots ÷ mean run time = ${fmt((options.concurrency * 1000) / p.run_mean, 0)} jobs/s at most if the worker's slots were the limit; measured ${fmt(orch.jobs_per_s, 0)}; POSTs went at ${fmt(orch.submit_per_s, 0)}/s`);
     const pj = orch.postgres_per_job;
     console.log(`  Postgres per job (pg_stat_database, whole run incl. this bench's polling): ${fmt(pj.commits, 1)} commits, ${fmt(pj.rows_inserted, 1)} rows inserted, ${fmt(pj.rows_updated, 1)} updated, ${fmt(pj.rows_deleted, 1)} deleted, ${fmt(pj.rows_fetched, 0)} fetched`);
+    const reads = orch.postgres_reads_per_job ?? [];
+    if (reads.length > 0) console.log(`  tuples read per job, by index or sequential scan (pg_stat_user_*): ${reads.map((r) => `${r.target.replace(/^index /, '')} ${fmt(r.tuples, 1)} in ${fmt(r.scans, 2)} scans`).join('; ')}`);
     console.log(`  last success by poll: ${fmt(orch.seconds_by_poll, 2)} s after the first POST (by finished_at: ${fmt(orch.seconds, 2)} s)`);
     if (orch.pg_activity) {
       const a = orch.pg_activity;
@@ -591,6 +621,7 @@ async function main() {
     await scenario(runBaseline, 'baseline warm-up', warmup, false);
     await scenario(runOrchestrator, 'orchestrator warm-up', warmup, false);
   }
+  await db.query('VACUUM ANALYZE');
   step(`Measured: ${options.jobs} jobs each, concurrency ${options.concurrency}, ${options.inFlight} in flight, order baseline → orchestrator → baseline`);
   await scenario(runBaseline, 'baseline (raw BullMQ)', options.jobs, true);
   await scenario(runOrchestrator, 'orchestrator POST /v1/jobs', options.jobs, true);

@@ -75,18 +75,25 @@ const STATEMENTS_IN_FLIGHT = 2;
  * given as an array ($2):
  * the planner cannot estimate a recordset's size and would otherwise hash-join every queued job.
  *
+ * The rows are found by id (pk_jobs) whatever the statistics say: the status is compared with a
+ * sub-select, not a literal, so the planner cannot prove the predicate of ix_jobs_active and read
+ * the claim through it. With a literal, a plan made while statistics saw few queued rows (a quiet
+ * moment, a new database) read every queued row of the workspace and kept the one asked for: a
+ * claim as slow as the backlog is long, exactly when the backlog grows (D71). TRANSITION_SQL does
+ * the same for `running`.
+ *
  * Its commit does not wait for the WAL flush (NO_WAL_WAIT_CTE, D68):
  * a claim lost to a Postgres crash leaves the job `queued` and its queue entry active, so it runs
  * again — the at-least-once a worker crash gives. The run's transition commits synchronously,
  * which flushes the claim's WAL before it.
  */
-const CLAIM_QUEUED_SQL = `
+export const CLAIM_QUEUED_SQL = `
 WITH input AS (
   SELECT * FROM jsonb_to_recordset($1::jsonb) AS t(job_id uuid, workspace_id uuid, run_id uuid)
 ), claimed AS (
   UPDATE jobs j SET status = 'running', attempts = j.attempts + 1, started_at = now(), delay_until = NULL, updated_at = now()
     FROM input i
-   WHERE j.id = ANY($2::uuid[]) AND j.id = i.job_id AND j.workspace_id = i.workspace_id AND j.status = 'queued' AND j.cancel_requested = false
+   WHERE j.id = ANY($2::uuid[]) AND j.id = i.job_id AND j.workspace_id = i.workspace_id AND j.status = (SELECT 'queued'::text) AND j.cancel_requested = false
      AND (j.delay_until IS NULL OR j.delay_until <= now() + interval '20 milliseconds')
   RETURNING j.*, i.run_id AS claim_run_id
 ), run AS (
@@ -115,7 +122,7 @@ SELECT claimed.*, run.attempt AS run_attempt,
  * `if_changed` are written only with their job row's change; committed together, they can never
  * follow an event of what comes next (a DLQ replay, the next attempt).
  */
-const TRANSITION_SQL = `
+export const TRANSITION_SQL = `
 WITH t AS (
   SELECT * FROM jsonb_to_recordset($1::jsonb) AS t(
     i int, job_id uuid, attempts int, status text,
@@ -135,7 +142,7 @@ WITH t AS (
          finished_at = CASE WHEN t.finished THEN now() ELSE j.finished_at END,
          attempts = GREATEST(0, j.attempts + t.attempts_delta),
          updated_at = now()
-    FROM t WHERE j.id = ANY($2::uuid[]) AND j.id = t.job_id AND j.status = 'running' AND j.attempts = t.attempts
+    FROM t WHERE j.id = ANY($2::uuid[]) AND j.id = t.job_id AND j.status = (SELECT 'running'::text) AND j.attempts = t.attempts
   RETURNING t.i
 ), ev AS (
   INSERT INTO event_log (workspace_id, type, execution_id, job_id, data)
