@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { DataSource, type EntityManager } from 'typeorm';
+import { escapeLiteral } from 'pg';
+import { DataSource } from 'typeorm';
 import { createDataSourceOptions } from '@orch/data';
 import { createTestDatabase, type TestDatabase } from '@orch/testing';
 import { CLAIM_QUEUED_SQL, TRANSITION_SQL } from '../src/jobs/job-runner.service';
@@ -69,24 +70,22 @@ describe('job claim and transition statements', () => {
    * keeps), under EXPLAIN ANALYZE, inside a transaction that is rolled back: its scans and rows.
    */
   async function explainGeneric(sql: string, parameters: unknown[]): Promise<{ scans: string[]; rows: number }> {
-    return dataSource
-      .transaction(async (manager: EntityManager) => {
-        await manager.query('SET LOCAL plan_cache_mode = force_generic_plan');
-        await manager.query(`PREPARE plan_probe AS ${sql}`);
-        const literals = parameters.map((p) => `'${(typeof p === 'string' ? p : JSON.stringify(p)).replace(/'/g, "''")}'`).join(', ');
-        try {
-          const [row] = (await manager.query(`EXPLAIN (ANALYZE, FORMAT JSON) EXECUTE plan_probe(${literals})`)) as Array<{ 'QUERY PLAN': Array<{ Plan: PlanNode & { 'Actual Rows': number } }> }>;
-          const plan = row?.['QUERY PLAN'][0]?.Plan as PlanNode & { 'Actual Rows': number };
-          throw new Rollback({ scans: scansOf(plan), rows: plan['Actual Rows'] });
-        } finally {
-          // A prepared statement outlives the transaction's rollback.
-          await manager.query('DEALLOCATE plan_probe').catch(() => undefined);
-        }
-      })
-      .catch((error: unknown) => {
-        if (error instanceof Rollback) return error.result;
-        throw error;
-      });
+    const runner = dataSource.createQueryRunner();
+    await runner.startTransaction();
+    try {
+      await runner.query('SET LOCAL plan_cache_mode = force_generic_plan');
+      await runner.query(`PREPARE plan_probe AS ${sql}`);
+      // EXPLAIN takes no bind parameters: the values go in as literals.
+      const literals = parameters.map((p) => escapeLiteral(typeof p === 'string' ? p : JSON.stringify(p))).join(', ');
+      const [row] = (await runner.query(`EXPLAIN (ANALYZE, FORMAT JSON) EXECUTE plan_probe(${literals})`)) as Array<{ 'QUERY PLAN': Array<{ Plan: PlanNode & { 'Actual Rows': number } }> }>;
+      const plan = row?.['QUERY PLAN'][0]?.Plan as PlanNode & { 'Actual Rows': number };
+      return { scans: scansOf(plan), rows: plan['Actual Rows'] };
+    } finally {
+      await runner.rollbackTransaction();
+      // A prepared statement outlives the transaction's rollback.
+      await runner.query('DEALLOCATE plan_probe');
+      await runner.release();
+    }
   }
 
   const pgArray = (ids: string[]) => `{${ids.join(',')}}`;
@@ -155,9 +154,3 @@ describe('job claim and transition statements', () => {
   });
 });
 
-/** Carries a result out of a transaction that must not commit. */
-class Rollback<T = { scans: string[]; rows: number }> extends Error {
-  constructor(readonly result: T) {
-    super('rollback');
-  }
-}

@@ -79,8 +79,7 @@ const STATEMENTS_IN_FLIGHT = 2;
  * sub-select, not a literal, so the planner cannot prove the predicate of ix_jobs_active and read
  * the claim through it. With a literal, a plan made while statistics saw few queued rows (a quiet
  * moment, a new database) read every queued row of the workspace and kept the one asked for: a
- * claim as slow as the backlog is long, exactly when the backlog grows (D71). TRANSITION_SQL does
- * the same for `running`.
+ * claim as slow as the backlog is long, exactly when the backlog grows (D71).
  *
  * Its commit does not wait for the WAL flush (NO_WAL_WAIT_CTE, D68):
  * a claim lost to a Postgres crash leaves the job `queued` and its queue entry active, so it runs
@@ -120,7 +119,9 @@ SELECT claimed.*, run.attempt AS run_attempt,
  * claimed attempt (`running`, same attempts); its run row is finished whatever that condition
  * says. Columns a transition does not set keep their value (the `set_*` flags). Events marked
  * `if_changed` are written only with their job row's change; committed together, they can never
- * follow an event of what comes next (a DLQ replay, the next attempt).
+ * follow an event of what comes next (a DLQ replay, the next attempt). `running` is compared
+ * through a sub-select for the reason CLAIM_QUEUED_SQL gives (D71): a literal would let the plan
+ * read every running row through ix_jobs_active.
  */
 export const TRANSITION_SQL = `
 WITH t AS (
